@@ -1,0 +1,147 @@
+"""Webhook alerts signed per the Standard Webhooks spec (https://www.standardwebhooks.com/).
+
+Receivers verify ``webhook-signature`` (HMAC-SHA256 over ``id.timestamp.body``) with the shared
+``whsec_`` secret, reject timestamps more than five minutes from their clock, and de-duplicate
+on ``webhook-id``.  carewatch therefore uses the transition's idempotency key as the id (the
+same on every retry, so a receiver drops repeats) and a fresh timestamp per attempt (so a retry
+an hour later is not rejected as stale).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from alerts.channels import DeliveryResult, positive_number, safe_url
+from alerts.message import render_payload, utc
+from storage.status import Transition
+
+SECRET_PREFIX = "whsec_"
+MIN_SECRET_BYTES = 24  # the Standard Webhooks spec asks for 24 to 64 random bytes
+DEFAULT_TIMEOUT = 10.0
+USER_AGENT = "carewatch-alerts/0.1"
+GENERATE_SECRET = (
+    "python -c \"import base64,os;print('whsec_'+base64.b64encode(os.urandom(24)).decode())\""
+)
+
+
+@dataclass(frozen=True, repr=False)
+class WebhookSettings:
+    url: str
+    secret: str
+    timeout: float = DEFAULT_TIMEOUT
+
+    def __repr__(self) -> str:
+        """Never shows the secret, nor credentials or tokens carried in the URL."""
+        return f"WebhookSettings(url={safe_url(self.url)!r}, secret=***, timeout={self.timeout})"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebhookSettings | None:
+        """Settings from ``CAREWATCH_WEBHOOK_*``; None when ``CAREWATCH_WEBHOOK_URL`` is unset.
+
+        An unsigned webhook is never sent: a URL without a valid secret is a ValueError that
+        says how to generate one.
+        """
+        env = os.environ if environ is None else environ
+        url = env.get("CAREWATCH_WEBHOOK_URL", "").strip()
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "CAREWATCH_WEBHOOK_URL must be an absolute http(s) URL, "
+                "e.g. https://hooks.example.org/carewatch"
+            )
+        secret = env.get("CAREWATCH_WEBHOOK_SECRET", "").strip()
+        check_secret(secret)
+        timeout = positive_number(env, "CAREWATCH_WEBHOOK_TIMEOUT", float, DEFAULT_TIMEOUT)
+        return cls(url=url, secret=secret, timeout=timeout)
+
+
+def check_secret(secret: str) -> None:
+    """ValueError (with the command to make a good one) unless ``secret`` is a usable
+    ``whsec_<base64>`` secret.  The message never echoes the secret."""
+    how = f"generate one with: {GENERATE_SECRET} and give the same value to the receiver"
+    if not secret:
+        raise ValueError(f"CAREWATCH_WEBHOOK_URL is set but CAREWATCH_WEBHOOK_SECRET is not; {how}")
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError(f"CAREWATCH_WEBHOOK_SECRET must start with {SECRET_PREFIX!r}; {how}")
+    body = secret[len(SECRET_PREFIX) :]
+    try:
+        key = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(
+            f"CAREWATCH_WEBHOOK_SECRET is not valid base64 after {SECRET_PREFIX!r}; {how}"
+        ) from None
+    if len(key) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"CAREWATCH_WEBHOOK_SECRET is too short ({len(key)} bytes, need at least "
+            f"{MIN_SECRET_BYTES}); {how}"
+        )
+
+
+def sign(body: bytes, secret: str, msg_id: str, timestamp: datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers for ``body`` (pure; ``timestamp`` must be aware)."""
+    when = utc(timestamp)
+    signature = Webhook(secret).sign(msg_id=msg_id, timestamp=when, data=body.decode("utf-8"))
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(math.floor(when.timestamp())),
+        "webhook-signature": signature,
+    }
+
+
+def encode_payload(payload: Mapping[str, object]) -> bytes:
+    """The exact bytes that are signed and sent (compact JSON, UTF-8)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def send_webhook(
+    t: Transition,
+    settings: WebhookSettings,
+    *,
+    now: datetime,
+    client: httpx.Client | None = None,
+) -> DeliveryResult:
+    """POST one signed event; never raises for delivery problems.
+
+    ``now`` is the attempt time and becomes both the signed timestamp and the payload's
+    ``timestamp``, so pass the current time on every attempt.  2xx is success; redirects are
+    not followed (a moved endpoint should be reconfigured, not guessed).
+    """
+    body = encode_payload(render_payload(t, now=now))
+    headers = sign(body, settings.secret, t.key, now)
+    headers.update({"content-type": "application/json", "user-agent": USER_AGENT})
+    own = client is None
+    http = client if client is not None else httpx.Client()
+    try:
+        response = http.post(settings.url, content=body, headers=headers, timeout=settings.timeout)
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed delivery, not a crash
+        return DeliveryResult(ok=False, error=_scrub(f"{type(exc).__name__}: {exc}", settings))
+    finally:
+        if own:
+            http.close()
+    if 200 <= response.status_code < 300:
+        return DeliveryResult(ok=True, response_code=response.status_code)
+    snippet = " ".join(response.text.split())[:200]
+    code = response.status_code
+    error = f"HTTP {code}: {snippet}" if snippet else f"HTTP {code}"
+    return DeliveryResult(ok=False, response_code=code, error=_scrub(error, settings))
+
+
+def _scrub(text: str, settings: WebhookSettings) -> str:
+    """Remove the secret (whole, or its base64 part) in case a receiver or library echoes it."""
+    for needle in (settings.secret, settings.secret.removeprefix(SECRET_PREFIX)):
+        if needle:
+            text = text.replace(needle, "***")
+    return text

@@ -1,0 +1,156 @@
+"""The ``carewatch`` command line: thin wrappers over flows, storage and the replay site.
+
+Heavy imports (Prefect, SQLAlchemy) happen inside commands so ``carewatch --help`` is fast
+and so the demo can quieten Prefect's logging before Prefect reads its settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Watch CIW, the Welsh Government and Wrexham Council for changes in the regulator's "
+    "status of Wrexham's social services, and alert by email or signed webhook.",
+)
+console = Console()
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("CAREWATCH_DATA_DIR", "data"))
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path | None, typer.Option(help="Keep the demo's database here "
+                                                 "(default: a new temporary directory).")] = None,
+) -> None:
+    """Run the whole pipeline offline against the bundled replay site (about 30 s)."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows import render
+    from flows.demo import run_demo
+
+    outcome = run_demo(lambda step, payload: render.demo_step(console, step, payload), workdir)
+    render.demo_summary(console, outcome)
+    raise typer.Exit(0 if outcome.ok else 1)
+
+
+@app.command()
+def run(
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", "-s", help="Poll only this source (repeatable). Default: all.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        help="Print the alerts a poll would send; send nothing, write nothing.")] = False,
+    alert_on_baseline: Annotated[bool, typer.Option(
+        help="Alert even on the first run against an empty database.")] = False,
+) -> None:
+    """Poll now (by hand), then deliver pending alerts."""
+    from flows import render
+    from flows.poll import poll
+    from scrapers.registry import get_source
+
+    for name in source or []:
+        try:
+            get_source(name)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--source") from None
+    report = poll(sources=source or None, dry_run=dry_run, alert_on_baseline=alert_on_baseline)
+    render.poll_report(console, "Poll", report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def deliver() -> None:
+    """Send alerts still pending on any channel (failed or not yet sent)."""
+    from flows import render
+    from flows.deliver import deliver as deliver_flow
+
+    render.delivery_report(console, deliver_flow())
+
+
+@app.command()
+def status(
+    authority: Annotated[str, typer.Option(help="Council to show ('*' for all).")] = "Wrexham",
+) -> None:
+    """Print the recorded status per service, with its evidence and source."""
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from storage import repo
+
+    sessions = open_database(Settings.from_env().database_url)
+    with sessions() as session:
+        rows = repo.current_status(session, None if authority == "*" else authority)
+    render.status_table(console, rows, authority)
+
+
+@app.command()
+def serve() -> None:
+    """Run the scheduled deployments (poll every 30 min, delivery retries every 5 min)
+    in this process until interrupted; starts a local Prefect server unless
+    PREFECT_API_URL is set."""
+    from flows import serve as serve_module
+
+    serve_module.run(_data_dir())
+
+
+@app.command()
+def replay(
+    as_of: Annotated[str | None, typer.Option(
+        help="Timeline date YYYY-MM-DD or a step name (default: everything published).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 8000,
+) -> None:
+    """Serve the bundled replay site for manual exploration (Ctrl-C stops)."""
+    from replay.server import ReplayServer
+    from replay.timeline import STEPS
+
+    when: date | None = None
+    if as_of:
+        try:
+            when = STEPS[as_of] if as_of in STEPS else date.fromisoformat(as_of)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{as_of!r} is neither YYYY-MM-DD nor one of: {', '.join(STEPS)}",
+                param_hint="--as-of") from None
+    with ReplayServer(as_of=when, port=port) as server:
+        console.print(f"Replay site at [bold]{server.url}[/] (as of {when or 'today'}); "
+                      f"point carewatch at it with CAREWATCH_REPLAY_URL={server.url}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+def main() -> None:
+    """Console entry point: user-fixable errors become one clear line and exit status 2."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import redact_url
+
+    try:
+        app(prog_name="carewatch", standalone_mode=True)
+    except ValueError as exc:  # configuration errors say what to set, and how
+        console.print(f"[red]carewatch: {exc}[/]")
+        sys.exit(2)
+    except OperationalError as exc:
+        url = redact_url(os.environ.get("CAREWATCH_DATABASE_URL", "(default SQLite file)"))
+        console.print(f"[red]carewatch: cannot use the database {url}: {exc.orig}[/]\n"
+                      "Check CAREWATCH_DATABASE_URL (or CAREWATCH_DATA_DIR) points somewhere "
+                      "this user can write.")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
+

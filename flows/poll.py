@@ -1,0 +1,167 @@
+"""The ``poll`` flow: crawl each source, store what is new, record status, deliver alerts.
+
+The flow only orchestrates.  Crawling is in ``scrapers``, storing and the status ledger in
+``storage``, sending in ``alerts``; every task body is a short call into one of them.
+A source that fails is recorded as a failed run and the others carry on: one broken site
+must never hide a change published on another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.config import Settings
+from flows.database import open_database
+from flows.deliver import DeliveryReport, deliver
+from scrapers.base import CrawlResult, FetchError
+from scrapers.http import HttpClient
+from scrapers.registry import SOURCES, Source, allowed_hosts, base_url_for, get_source
+from storage import ledger, repo
+from storage.status import Transition
+
+
+@dataclass
+class SourceReport:
+    """What one source contributed to a run (printed by the CLI, asserted by tests)."""
+
+    source: str
+    ok: bool = True
+    found: int = 0
+    new: int = 0
+    changed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PollReport:
+    baseline: bool
+    dry_run: bool
+    sources: list[SourceReport]
+    transitions: list[Transition]
+    delivery: DeliveryReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok and not s.errors for s in self.sources)
+
+
+def _transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback shape
+    """Retry a crawl only when the failure may go away by itself (timeouts, 5xx, 429).
+
+    A parse error or a 404 fails at once: retrying cannot fix a redesigned page.
+    """
+    try:
+        state.result()
+    except FetchError as exc:
+        return exc.transient
+    except Exception:
+        return False
+    return False
+
+
+@task(name="crawl", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient,
+      cache_policy=NO_CACHE)
+def crawl_source(source: Source, settings: Settings) -> CrawlResult:
+    """Fetch a source's listing and every item not yet stored (I/O only; parsing is pure)."""
+    sessions = open_database(settings.database_url)
+    hosts = allowed_hosts([source], settings.environ)
+    with HttpClient(settings.http, hosts) as client, sessions() as session:
+        return source.crawl(
+            client.fetch,
+            lambda url: repo.is_known(session, url),
+            base_url=base_url_for(source, settings.environ),
+        )
+
+
+@task(name="store", cache_policy=NO_CACHE)
+def store_and_detect(
+    source: Source,
+    result: CrawlResult,
+    settings: Settings,
+    *,
+    quiet: bool,
+    dry_run: bool,
+    now: datetime,
+) -> tuple[SourceReport, list[Transition]]:
+    """Store a crawl's publications and record what authoritative ones state, in one
+    transaction per source (rolled back on a dry run, so it writes nothing)."""
+    report = SourceReport(source.name, found=result.found, errors=list(result.errors))
+    transitions: list[Transition] = []
+    sessions = open_database(settings.database_url)
+    with sessions() as session:
+        for pub in result.publications:
+            row, state = repo.upsert_publication(
+                session, pub, authoritative=source.authoritative, now=now
+            )
+            report.new += state == "new"
+            report.changed += state == "changed"
+            report.errors.extend(pub.errors)
+            if state != "unchanged" and source.authoritative:
+                transitions += ledger.record_status(
+                    session, row, pub, watches=settings.watches, quiet=quiet, now=now
+                )
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    return report, transitions
+
+
+def _record_run(settings: Settings, report: SourceReport, started: datetime) -> None:
+    sessions = open_database(settings.database_url)
+    with sessions.begin() as session:
+        run_id = repo.start_run(session, report.source, started)
+        repo.finish_run(
+            session, run_id, ok=report.ok, found=report.found, new=report.new,
+            errors="\n".join(report.errors) or None, now=datetime.now(UTC),
+        )
+
+
+@flow(name="poll", log_prints=False)
+def poll(
+    sources: list[str] | None = None,
+    dry_run: bool = False,
+    alert_on_baseline: bool = False,
+    deliver_alerts: bool = True,
+) -> PollReport:
+    """Poll ``sources`` (all registered ones by default) and deliver any alerts.
+
+    The first run on an empty database is a quiet baseline: it records history without
+    alerting, unless ``alert_on_baseline``.  ``dry_run`` computes the alerts it would send
+    and prints them, but sends nothing and writes nothing.
+    """
+    logger = get_run_logger()
+    settings = Settings.from_env()
+    selected = [get_source(name) for name in (sources or list(SOURCES))]
+    sessions = open_database(settings.database_url)
+    with sessions() as session:
+        baseline = repo.is_empty(session)
+    quiet = baseline and not alert_on_baseline
+    now = datetime.now(UTC)
+    report = PollReport(baseline=baseline, dry_run=dry_run, sources=[], transitions=[])
+    for source in selected:
+        started = datetime.now(UTC)
+        try:
+            result = crawl_source.with_options(
+                retries=settings.crawl_retries,
+                retry_delay_seconds=list(settings.crawl_retry_delays),
+            )(source, settings)
+            source_report, transitions = store_and_detect(
+                source, result, settings, quiet=quiet, dry_run=dry_run, now=now
+            )
+        except Exception as exc:  # one source failing must not stop the others
+            logger.error("source %s failed: %s", source.name, exc)
+            source_report, transitions = SourceReport(source.name, ok=False, errors=[str(exc)]), []
+        report.sources.append(source_report)
+        report.transitions += transitions
+        if not dry_run:
+            _record_run(settings, source_report, started)
+        for error in source_report.errors:
+            logger.warning("%s: %s", source.name, error)
+    if not dry_run and deliver_alerts:
+        report.delivery = deliver()
+    return report

@@ -1,0 +1,265 @@
+"""SQLAlchemy 2 typed models: what carewatch stores.
+
+The tables follow the pipeline: a ``Publication`` (with its ``PublicationUrl`` aliases and
+``Attachment`` files) yields status ``Observation`` rows; an observation that changes the
+recorded status enqueues an ``Alert`` (the outbox) in the same transaction; each send of an
+alert to a channel is a ``Delivery``; each poll of a source is a ``SourceRun``.
+
+There is deliberately no mutable "current status" table: the current status is the latest
+observation per (authority, service, dimension), so it can never disagree with the
+evidence it was derived from (see ``repo.current_status``).
+
+The schema itself is created by the Alembic migration in ``storage/migrations``, which must
+stay identical to these models (``tests/storage/test_db.py`` compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names, so the migration, PostgreSQL and SQLite all agree and a
+# later migration can drop a constraint by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+URL_LENGTH = 2048
+SHORT = 64
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no timezone type and silently drops ``tzinfo``; PostgreSQL returns values in
+    the session's time zone.  Values are therefore converted to UTC on the way in (a naive
+    datetime is refused: its meaning is unknowable) and always come back aware, in UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Publication(Base):
+    """One publication event, keyed by its canonical URL.
+
+    ``content_hash`` (``scrapers.base.Publication.content_hash``) tells an edited page from a
+    re-seen one.  ``authoritative`` marks regulator documents: only they move the recorded
+    status (domain.md §6.9); council news and press are stored for context.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("url"), Index(None, "source"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(SHORT))
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    kind: Mapped[str] = mapped_column(String(SHORT))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(SHORT))
+    published: Mapped[date | None] = mapped_column(Date)
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    fieldwork_start: Mapped[date | None] = mapped_column(Date)
+    fieldwork_end: Mapped[date | None] = mapped_column(Date)
+    authoritative: Mapped[bool] = mapped_column(Boolean)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    errors: Mapped[str | None] = mapped_column(Text)
+
+    urls: Mapped[list[PublicationUrl]] = relationship(
+        back_populates="publication", cascade="all, delete-orphan", passive_deletes=True
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="publication",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Attachment.id",
+    )
+    observations: Mapped[list[Observation]] = relationship(
+        back_populates="publication", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def full_text(self) -> str:
+        """Page text followed by every attachment's text, as ``scrapers.base`` defines it."""
+        parts = [self.text, *(a.text for a in self.attachments if a.text)]
+        return "\n\n".join(p for p in parts if p)
+
+
+class PublicationUrl(Base):
+    """Every canonical URL of a publication event (its own URL and its aliases).
+
+    One indexed lookup answers "have we seen this URL?" whichever page of the event a
+    crawl meets first (a CIW news item, or the report page it announces).
+    """
+
+    __tablename__ = "publication_urls"
+    __table_args__ = (UniqueConstraint("url"), Index(None, "publication_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE")
+    )
+
+    publication: Mapped[Publication] = relationship(back_populates="urls")
+
+
+class Attachment(Base):
+    """A file a publication links to, with its extracted text (or why extraction failed)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("publication_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE")
+    )
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    content_type: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(SHORT))
+    size: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    publication: Mapped[Publication] = relationship(back_populates="attachments")
+
+
+class Observation(Base):
+    """One status reading taken from one publication (``status.Reading`` plus provenance).
+
+    Unique per (publication, authority, service, dimension): re-running a document adds
+    nothing, which is what makes polling idempotent.
+    """
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("publication_id", "authority", "service", "dimension"),
+        Index(None, "authority", "service", "dimension"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE")
+    )
+    authority: Mapped[str] = mapped_column(String(255))
+    service: Mapped[str] = mapped_column(String(SHORT))
+    dimension: Mapped[str] = mapped_column(String(SHORT))
+    value: Mapped[str] = mapped_column(Text)
+    scheme: Mapped[str] = mapped_column(String(SHORT))
+    evidence: Mapped[str] = mapped_column(Text)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    publication: Mapped[Publication] = relationship(back_populates="observations")
+
+
+class Alert(Base):
+    """The outbox: one row per detected status change, written with the observation.
+
+    ``key`` is ``Transition.key`` (unique), so detecting the same change twice can never
+    enqueue it twice; ``payload`` is ``Transition.to_dict()`` so delivery needs no joins.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(SHORT))
+    kind: Mapped[str] = mapped_column(String(SHORT))
+    authority: Mapped[str] = mapped_column(String(255))
+    service: Mapped[str] = mapped_column(String(SHORT))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    observation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("observations.id", ondelete="SET NULL")
+    )
+
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="alert",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(Delivery.attempted_at, Delivery.id)",
+    )
+
+
+class Delivery(Base):
+    """One attempt to send one alert to one channel target.
+
+    ``target`` names the recipient list or webhook URL, never a secret.  An alert is pending
+    for a target until a row with ``ok`` true exists for it.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index(None, "alert_id", "channel", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(SHORT))
+    target: Mapped[str] = mapped_column(String(URL_LENGTH))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+class SourceRun(Base):
+    """One poll of one source: a health signal (``found`` dropping to zero is a redesign).
+
+    ``finished_at``/``ok`` are null while the run is in progress or if it died.
+    """
+
+    __tablename__ = "source_runs"
+    __table_args__ = (Index(None, "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(SHORT))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    found: Mapped[int | None] = mapped_column(Integer)
+    new: Mapped[int | None] = mapped_column(Integer)
+    errors: Mapped[str | None] = mapped_column(Text)

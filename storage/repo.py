@@ -1,0 +1,456 @@
+"""Every query carewatch makes.  Each function takes the ``Session`` first.
+
+The caller owns the transaction: nothing here commits.  Functions ``flush`` when they need
+database-assigned ids, so everything one poll writes (publication, observations, alerts)
+commits or rolls back together; in particular an alert is enqueued in the same
+transaction as the observation that caused it, which is what makes the outbox reliable.
+
+URLs are compared exactly: callers pass canonical URLs (``scrapers.text.canonical_url``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from scrapers import base
+from storage import models, status
+from storage.status import Reading, StatusRow, Transition
+
+__all__ = [
+    "StatusRow",
+    "current_status",
+    "finish_run",
+    "history",
+    "is_empty",
+    "is_known",
+    "known_urls",
+    "last_runs",
+    "list_alerts",
+    "pending_deliveries",
+    "record_delivery",
+    "record_readings",
+    "start_run",
+    "upsert_publication",
+]
+
+ALERT_KIND_STATUS_CHANGE = "status_change"
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+# Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
+_CHUNK = 500
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+# --- Publications -------------------------------------------------------------------------
+
+
+def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """Which of ``urls`` belong to a stored publication (as its URL or an alias)."""
+    wanted = sorted(set(urls))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        rows = session.scalars(
+            select(models.PublicationUrl.url).where(models.PublicationUrl.url.in_(chunk))
+        )
+        found.update(rows)
+    return found
+
+
+def is_known(session: Session, url: str) -> bool:
+    """Whether ``url`` is already stored: the ``IsKnown`` a crawl uses to stop early."""
+    return url in known_urls(session, [url])
+
+
+def is_empty(session: Session) -> bool:
+    """True before the first publication is stored: the first poll is a quiet baseline."""
+    return session.scalar(select(models.Publication.id).limit(1)) is None
+
+
+def _match_publication(session: Session, pub: base.Publication) -> models.Publication | None:
+    """The stored event ``pub`` is, found by its URL or any alias.
+
+    If its URLs point at several stored publications (two pages of one event were first
+    stored separately), the one owning ``pub.url`` wins, else the oldest; they are not
+    merged.
+    """
+    rows = session.execute(
+        select(models.PublicationUrl.url, models.PublicationUrl.publication_id).where(
+            models.PublicationUrl.url.in_([pub.url, *pub.aliases])
+        )
+    ).all()
+    if not rows:
+        return None
+    owners = {url: publication_id for url, publication_id in rows}
+    publication_id = owners.get(pub.url, min(owners.values()))
+    return session.get(models.Publication, publication_id)
+
+
+def _apply_content(row: models.Publication, pub: base.Publication, authoritative: bool) -> None:
+    row.source = pub.source
+    row.kind = pub.kind
+    row.title = pub.title
+    row.text = pub.text
+    row.content_hash = pub.content_hash
+    row.published = pub.published
+    row.letter_date = pub.letter_date
+    row.fieldwork_start = pub.fieldwork_start
+    row.fieldwork_end = pub.fieldwork_end
+    row.authoritative = authoritative
+    row.errors = "\n".join(pub.errors) or None
+
+
+def _sync_attachments(row: models.Publication, attachments: Sequence[base.Attachment]) -> None:
+    """Make ``row.attachments`` match ``attachments`` (by URL; the first of duplicates wins)."""
+    wanted: dict[str, base.Attachment] = {}
+    for attachment in attachments:
+        wanted.setdefault(attachment.url, attachment)
+    existing = {a.url: a for a in row.attachments}
+    for url, stored in existing.items():
+        if url not in wanted:
+            row.attachments.remove(stored)
+    for url, attachment in wanted.items():
+        stored = existing.get(url) or models.Attachment(url=url)
+        stored.content_type = attachment.content_type
+        stored.sha256 = attachment.sha256
+        stored.size = attachment.size
+        stored.text = attachment.text
+        stored.error = attachment.error
+        if url not in existing:
+            row.attachments.append(stored)
+
+
+def _add_urls(session: Session, row: models.Publication, urls: Iterable[str]) -> None:
+    """Record URLs of this event not yet known; a URL owned by another event stays there."""
+    candidates = list(dict.fromkeys(urls))
+    taken = known_urls(session, candidates)
+    for url in candidates:
+        if url not in taken:
+            row.urls.append(models.PublicationUrl(url=url))
+
+
+def upsert_publication(
+    session: Session, pub: base.Publication, *, authoritative: bool, now: datetime
+) -> tuple[models.Publication, str]:
+    """Store ``pub``; say whether it was ``"new"``, ``"changed"`` or ``"unchanged"``.
+
+    Matched by URL or any alias.  A re-seen event updates ``last_seen`` and gains any new
+    aliases; its content (fields and attachments) is replaced only when ``content_hash``
+    differs, i.e. when what a reader sees changed.
+    """
+    row = _match_publication(session, pub)
+    if row is None:
+        row = models.Publication(url=pub.url, first_seen=now, last_seen=now)
+        _apply_content(row, pub, authoritative)
+        _sync_attachments(row, pub.attachments)
+        session.add(row)
+        _add_urls(session, row, [pub.url, *pub.aliases])
+        session.flush()
+        return row, NEW
+    row.last_seen = now
+    _add_urls(session, row, [pub.url, *pub.aliases])
+    outcome = UNCHANGED
+    if row.content_hash != pub.content_hash:
+        _apply_content(row, pub, authoritative)
+        _sync_attachments(row, pub.attachments)
+        outcome = CHANGED
+    session.flush()
+    return row, outcome
+
+
+# --- Status -------------------------------------------------------------------------------
+
+
+def _statement_order() -> tuple[ColumnElement[Any], ...]:
+    """Oldest statement first: by effective date (undated ones count as oldest), then id.
+
+    Written with CASE rather than NULLS FIRST/LAST so it means the same on every backend
+    (SQLite and PostgreSQL sort NULLs at opposite ends by default).  ``status.is_older``
+    applies the same rule to a single pair of dates.
+    """
+    o = models.Observation
+    return (case((o.effective_date.is_(None), 0), else_=1), o.effective_date, o.id)
+
+
+def _status_select(
+    *where: ColumnElement[bool],
+) -> Select[tuple[models.Observation, models.Publication]]:
+    return (
+        select(models.Observation, models.Publication)
+        .join(models.Publication, models.Observation.publication)
+        .where(*where)
+    )
+
+
+def _row(observation: models.Observation, publication: models.Publication) -> StatusRow:
+    return StatusRow(
+        authority=observation.authority,
+        service=observation.service,
+        dimension=observation.dimension,
+        value=observation.value,
+        scheme=observation.scheme,
+        evidence=observation.evidence,
+        effective_date=observation.effective_date,
+        url=publication.url,
+        title=publication.title,
+        kind=publication.kind,
+        source=publication.source,
+        observed_at=observation.observed_at,
+        authoritative=publication.authoritative,
+    )
+
+
+def _latest(session: Session, *where: ColumnElement[bool]) -> list[StatusRow]:
+    """Latest authoritative observation per (authority, service, dimension) among ``where``.
+
+    Only regulator documents set the status (domain.md §6.9): council news and press are
+    stored as observations for the record, but never become the current status.
+    """
+    o = models.Observation
+    newest_first = [column.desc() for column in _statement_order()]
+    ranked = (
+        select(
+            o.id,
+            func.row_number()
+            .over(partition_by=(o.authority, o.service, o.dimension), order_by=newest_first)
+            .label("rank"),
+        )
+        .join(models.Publication, o.publication)
+        .where(models.Publication.authoritative.is_(True), *where)
+        .subquery()
+    )
+    query = (
+        _status_select(ranked.c.rank == 1)
+        .join(ranked, ranked.c.id == o.id)
+        .order_by(o.authority, o.service, o.dimension)
+    )
+    return [_row(obs, pub) for obs, pub in session.execute(query)]
+
+
+def current_status(session: Session, authority: str | None = None) -> list[StatusRow]:
+    """The recorded status: the latest statement per (authority, service, dimension).
+
+    Derived from observations each time, so it always agrees with its evidence.  A level
+    stated years ago stays current until a later document states another (CIW has not
+    restated Wrexham's since 2020: show the date, never assume de-escalation).
+    """
+    where = [] if authority is None else [models.Observation.authority == authority]
+    return _latest(session, *where)
+
+
+def _current_for(session: Session, reading: Reading) -> StatusRow | None:
+    o = models.Observation
+    rows = _latest(
+        session,
+        o.authority == reading.authority,
+        o.service == reading.service,
+        o.dimension == reading.dimension,
+    )
+    return rows[0] if rows else None
+
+
+def history(
+    session: Session, authority: str, *, include_secondary: bool = False
+) -> list[StatusRow]:
+    """Every statement about ``authority``, oldest first (the order ``current_status`` uses).
+
+    Secondary sources' observations are left out unless ``include_secondary``.
+    """
+    o = models.Observation
+    where = [o.authority == authority]
+    if not include_secondary:
+        where.append(models.Publication.authoritative.is_(True))
+    query = _status_select(*where).order_by(*_statement_order())
+    return [_row(obs, pub) for obs, pub in session.execute(query)]
+
+
+def _observation_exists(session: Session, publication_id: int, reading: Reading) -> bool:
+    o = models.Observation
+    return (
+        session.scalar(
+            select(o.id).where(
+                o.publication_id == publication_id,
+                o.authority == reading.authority,
+                o.service == reading.service,
+                o.dimension == reading.dimension,
+            )
+        )
+        is not None
+    )
+
+
+def _alert_exists(session: Session, key: str) -> bool:
+    return session.scalar(select(models.Alert.id).where(models.Alert.key == key)) is not None
+
+
+def record_readings(
+    session: Session,
+    publication_row: models.Publication,
+    readings: Sequence[Reading],
+    *,
+    alert: bool,
+    now: datetime,
+) -> list[Transition]:
+    """Store what a publication states; enqueue an alert for each status change.
+
+    Idempotent: a reading already stored for this publication is skipped, so re-running a
+    document adds nothing.  The current status is read *before* the new observation is
+    inserted.  With ``alert`` false (the quiet baseline, backfill) observations are stored
+    and nothing is enqueued.  A secondary (non-authoritative) publication never moves the
+    status, so it never alerts.  Returns the transitions for which an alert row was
+    inserted; the unique ``key`` guarantees one row per change even if detected twice.
+    """
+    transitions: list[Transition] = []
+    for reading in readings:
+        if _observation_exists(session, publication_row.id, reading):
+            continue
+        current = _current_for(session, reading)
+        observation = models.Observation(
+            publication_id=publication_row.id,
+            authority=reading.authority,
+            service=reading.service,
+            dimension=reading.dimension,
+            value=reading.value,
+            scheme=reading.scheme,
+            evidence=reading.evidence,
+            effective_date=reading.effective_date,
+            observed_at=now,
+        )
+        session.add(observation)
+        session.flush()
+        if not (alert and publication_row.authoritative):
+            continue
+        transition = status.detect_transition(
+            current, reading, publication=publication_row, now=now
+        )
+        if transition is None or _alert_exists(session, transition.key):
+            continue
+        session.add(
+            models.Alert(
+                key=transition.key,
+                kind=ALERT_KIND_STATUS_CHANGE,
+                authority=transition.authority,
+                service=transition.service,
+                payload=transition.to_dict(),
+                created_at=now,
+                observation_id=observation.id,
+            )
+        )
+        session.flush()
+        transitions.append(transition)
+    return transitions
+
+
+# --- Outbox -------------------------------------------------------------------------------
+
+
+def pending_deliveries(
+    session: Session, targets: Sequence[tuple[str, str]], limit: int = 100
+) -> list[tuple[models.Alert, str, str]]:
+    """(alert, channel, target) for every alert not yet delivered successfully to that
+    target, oldest alert first (then in ``targets`` order), at most ``limit``.
+
+    Failed attempts do not count as delivered, so a failed send is retried by the next
+    drain; how often to retry is the delivery flow's decision.
+    """
+    a, d = models.Alert, models.Delivery
+    pending: list[tuple[models.Alert, str, str]] = []
+    for channel, target in dict.fromkeys(targets):
+        delivered = exists().where(
+            d.alert_id == a.id, d.channel == channel, d.target == target, d.ok.is_(True)
+        )
+        alerts = session.scalars(
+            select(a).where(~delivered).order_by(a.created_at, a.id).limit(limit)
+        )
+        pending.extend((alert, channel, target) for alert in alerts)
+    order = {t: i for i, t in enumerate(dict.fromkeys(targets))}
+    pending.sort(key=lambda p: (p[0].created_at, p[0].id, order[(p[1], p[2])]))
+    return pending[:limit]
+
+
+def record_delivery(
+    session: Session,
+    alert_id: int,
+    channel: str,
+    target: str,
+    *,
+    ok: bool,
+    response_code: int | None,
+    error: str | None,
+    now: datetime,
+) -> models.Delivery:
+    """Log one send attempt; only an ``ok`` one takes the alert off that target's queue."""
+    delivery = models.Delivery(
+        alert_id=alert_id,
+        channel=channel,
+        target=target,
+        ok=ok,
+        response_code=response_code,
+        error=error,
+        attempted_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def list_alerts(session: Session, limit: int = 50) -> list[models.Alert]:
+    """The newest alerts, each with its delivery attempts loaded (``alert.deliveries``)."""
+    query = (
+        select(models.Alert)
+        .options(selectinload(models.Alert.deliveries))
+        .order_by(models.Alert.created_at.desc(), models.Alert.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+# --- Source runs --------------------------------------------------------------------------
+
+
+def start_run(session: Session, source: str, now: datetime) -> int:
+    """Open a run record before polling ``source``; returns its id for ``finish_run``."""
+    run = models.SourceRun(source=source, started_at=now)
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    ok: bool,
+    found: int,
+    new: int,
+    errors: Sequence[str] | str | None,
+    now: datetime,
+) -> models.SourceRun:
+    """Close a run with its outcome; ``errors`` (one per line) are kept for the health view."""
+    run = session.get(models.SourceRun, run_id)
+    if run is None:
+        raise LookupError(f"no source run with id {run_id}")
+    if errors is not None and not isinstance(errors, str):
+        errors = "\n".join(errors)
+    run.finished_at = now
+    run.ok = ok
+    run.found = found
+    run.new = new
+    run.errors = errors or None
+    session.flush()
+    return run
+
+
+def last_runs(session: Session) -> list[models.SourceRun]:
+    """The most recent run of each source, by source name."""
+    r = models.SourceRun
+    newest = select(func.max(r.id)).group_by(r.source)
+    return list(session.scalars(select(r).where(r.id.in_(newest)).order_by(r.source)))

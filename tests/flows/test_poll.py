@@ -1,0 +1,156 @@
+"""The demo's path as tests: baseline, one published letter, exactly one alert on each
+channel, nothing on a re-run; failed deliveries retried once; bad input contained."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from flows.deliver import deliver
+from flows.demo import AFTER
+from flows.poll import poll
+from storage import models, repo
+from storage.status import CHILDREN, CONCERN_LEVEL, SIGNIFICANT_CONCERN
+
+EVIDENCE = (
+    "CIW's concerns have escalated from serious to significant in relation to children's services"
+)
+
+
+def _count(pipeline, model) -> int:
+    with pipeline.sessions()() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_poll_baseline_then_letter_alerts_once(pipeline):
+    first = poll()
+    assert first.baseline and first.ok, first.sources
+    assert first.transitions == []
+    assert pipeline.smtp.messages == [] and pipeline.hook.received == []
+    assert _count(pipeline, models.Publication) > 0
+    with pipeline.sessions()() as session:
+        rows = repo.current_status(session, "Wrexham")
+        before = {(r.service, r.dimension): r.value for r in rows}
+    assert before == {(CHILDREN, CONCERN_LEVEL): "serious"}
+
+    pipeline.site.set_as_of(AFTER)
+    second = poll()
+    assert not second.baseline and second.ok, second.sources
+    assert [(t.service, t.dimension, t.old, t.new) for t in second.transitions] == [
+        (CHILDREN, CONCERN_LEVEL, "serious", SIGNIFICANT_CONCERN)
+    ]
+    change = second.transitions[0]
+    assert change.url.startswith("https://careinspectorate.wales/")
+    assert change.letter_date.isoformat() == "2020-08-03"
+
+    [mail] = pipeline.smtp.messages
+    assert mail["Subject"].startswith("Wrexham children's services: serious → significant")
+    assert "3 Aug 2020" in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content()
+    assert EVIDENCE in text.replace("’", "'")
+    assert change.url in text
+    html = mail.get_body(("html",)).get_content()
+    assert change.url in html
+
+    [hook] = pipeline.hook.received
+    assert hook.verified and hook.status_sent < 300
+    assert hook.id == change.key
+    assert hook.payload["type"] == "status.changed"
+    assert hook.payload["data"]["new"] == SIGNIFICANT_CONCERN
+    assert hook.payload["data"]["old"] == "serious"
+
+    publications = _count(pipeline, models.Publication)
+    third = poll()
+    assert third.transitions == [] and third.ok
+    assert len(pipeline.smtp.messages) == 1 and len(pipeline.hook.received) == 1
+    assert _count(pipeline, models.Publication) == publications
+    assert _count(pipeline, models.Alert) == 1
+
+
+def test_failed_webhook_is_retried_next_run_and_delivered_once(pipeline):
+    poll()
+    pipeline.hook.responses.append(500)
+    pipeline.site.set_as_of(AFTER)
+    second = poll()
+    assert len(second.transitions) == 1
+    assert [c for _, c in second.delivery.sent] == ["email"]
+    assert [c for _, c, _ in second.delivery.failed] == ["webhook"]
+    assert "500" in second.delivery.failed[0][2]
+
+    retry = deliver()
+    assert [c for _, c in retry.sent] == ["webhook"] and retry.failed == []
+    ids = [h.id for h in pipeline.hook.received]
+    assert ids == [second.transitions[0].key] * 2  # same webhook-id on the retry
+    assert [h.status_sent for h in pipeline.hook.received][0] == 500
+    assert len(pipeline.smtp.messages) == 1  # the email was not sent again
+
+    again = poll()
+    assert again.delivery.sent == [] and again.delivery.failed == []
+    assert len(pipeline.hook.received) == 2
+    with pipeline.sessions()() as session:
+        attempts = session.scalars(select(models.Delivery)).all()
+    assert sorted((a.channel, a.ok) for a in attempts) == [
+        ("email", True), ("webhook", False), ("webhook", True)]
+
+
+def test_dry_run_writes_and_sends_nothing(pipeline):
+    poll()
+    pipeline.site.set_as_of(AFTER)
+    publications = _count(pipeline, models.Publication)
+    runs = _count(pipeline, models.SourceRun)
+    dry = poll(dry_run=True)
+    assert [(t.old, t.new) for t in dry.transitions] == [("serious", SIGNIFICANT_CONCERN)]
+    assert dry.delivery is None
+    assert _count(pipeline, models.Publication) == publications
+    assert _count(pipeline, models.SourceRun) == runs
+    assert _count(pipeline, models.Alert) == 0
+    assert pipeline.smtp.messages == [] and pipeline.hook.received == []
+    real = poll()
+    assert len(real.transitions) == 1  # the dry run did not consume the change
+
+
+def test_corrupt_pdf_is_recorded_and_nothing_else_lost(pipeline):
+    pipeline.site.set_as_of(AFTER)
+    pipeline.site.inject(r"/sites/default/files/2020-08/.*\.pdf$", body=b"%PDF-1.7\n garbage",
+                         content_type="application/pdf")
+    report = poll()
+    ciw = next(s for s in report.sources if s.source == "ciw_la_reports")
+    council = next(s for s in report.sources if s.source == "wrexham_news_rss")
+    assert any("pdf" in e.lower() for e in ciw.errors), ciw.errors
+    assert council.ok and council.new > 0
+    with pipeline.sessions()() as session:
+        broken = session.scalars(
+            select(models.Attachment).where(models.Attachment.error.is_not(None))).all()
+        runs = {r.source: r for r in repo.last_runs(session)}
+    assert broken and all(a.size > 0 and a.text == "" for a in broken)
+    assert runs["ciw_la_reports"].errors
+
+
+def test_source_500_is_recorded_and_other_source_processed(pipeline):
+    pipeline.site.inject(r"^/news\.wrexham\.gov\.uk/", status=500)
+    report = poll()
+    council = next(s for s in report.sources if s.source == "wrexham_news_rss")
+    ciw = next(s for s in report.sources if s.source == "ciw_la_reports")
+    assert not council.ok
+    assert "500" in council.errors[0] and "news.wrexham.gov.uk" in council.errors[0]
+    assert ciw.ok and ciw.new > 0
+    with pipeline.sessions()() as session:
+        runs = {r.source: r for r in repo.last_runs(session)}
+    assert runs["wrexham_news_rss"].ok is False and "500" in runs["wrexham_news_rss"].errors
+    assert runs["ciw_la_reports"].ok is True
+
+    pipeline.site.clear_faults()
+    recovered = poll()
+    council = next(s for s in recovered.sources if s.source == "wrexham_news_rss")
+    assert council.ok and council.new > 0
+
+
+def test_listing_selector_missing_is_a_clear_source_error(pipeline):
+    pipeline.site.inject(r"^/careinspectorate\.wales/news", body=(
+        b"<!DOCTYPE html><html><body><main id='main-content'><h1>News</h1>"
+        b"<div class='redesigned-list'><a href='/x'>Item</a></div></main></body></html>"),
+        content_type="text/html; charset=utf-8")
+    report = poll()
+    ciw = next(s for s in report.sources if s.source == "ciw_la_reports")
+    council = next(s for s in report.sources if s.source == "wrexham_news_rss")
+    assert not ciw.ok and "careinspectorate.wales/news" in ciw.errors[0]
+    assert council.ok and council.new > 0

@@ -1,0 +1,216 @@
+"""db.py: URLs, engines, migrations, and that the migration builds exactly the models' schema."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Engine, Integer, MetaData, delete, inspect, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
+
+from storage import models
+from storage.db import (
+    MIGRATIONS_DIR,
+    _normalise_url,
+    alembic_config,
+    database_url,
+    make_engine,
+    make_session_factory,
+    migrate,
+    redact_url,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- database_url / redact_url / make_engine ----------------------------------------------
+
+
+def test_database_url_from_environment() -> None:
+    url = "postgresql+psycopg://cw:secret@db.example/carewatch"
+    assert database_url({"CAREWATCH_DATABASE_URL": url}) == url
+
+
+def test_database_url_default_sqlite_file_in_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nested" / "data"
+    url = database_url({"CAREWATCH_DATA_DIR": str(data_dir)})
+    assert url == f"sqlite:///{data_dir / 'carewatch.db'}"
+    assert data_dir.is_dir()
+
+
+def test_database_url_default_is_data_under_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert database_url({}) == f"sqlite:///{tmp_path / 'data' / 'carewatch.db'}"
+    assert (tmp_path / "data").is_dir()
+
+
+def test_redact_url_hides_password() -> None:
+    redacted = redact_url("postgresql+psycopg://cw:s3cret@db.example:5432/carewatch")
+    assert "s3cret" not in redacted
+    assert redacted == "postgresql+psycopg://cw:***@db.example:5432/carewatch"
+
+
+@pytest.mark.parametrize(
+    ("given", "driver"),
+    [
+        ("postgres://cw@db/carewatch", "postgresql+psycopg"),
+        ("postgresql://cw@db/carewatch", "postgresql+psycopg"),
+        ("postgresql+psycopg://cw@db/carewatch", "postgresql+psycopg"),
+        ("sqlite:///x.db", "sqlite"),
+    ],
+)
+def test_normalise_url_uses_psycopg_for_postgresql(given: str, driver: str) -> None:
+    assert _normalise_url(given).drivername == driver
+
+
+def test_make_engine_sqlite_file_pragmas(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    engine.dispose()
+
+
+def test_make_engine_in_memory_shares_one_database() -> None:
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    with engine.connect() as first, engine.connect() as second:
+        assert "publications" in inspect(first).get_table_names()
+        assert "publications" in inspect(second).get_table_names()
+    engine.dispose()
+
+
+# --- migrate ------------------------------------------------------------------------------
+
+
+def test_migrate_from_url_any_cwd_and_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    migrate(url)
+    migrate(url)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            ("0001",)
+        ]
+    engine.dispose()
+
+
+def test_migrations_have_one_head_and_live_in_the_package() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == ["0001"]
+    assert (MIGRATIONS_DIR / "env.py").is_file()
+    assert (MIGRATIONS_DIR / "versions" / "0001_initial.py").is_file()
+
+
+def _schema_diffs(engine: Engine, metadata: MetaData) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+
+def test_migration_matches_models(engine: Engine) -> None:
+    assert _schema_diffs(engine, models.Base.metadata) == []
+
+
+def test_schema_comparison_notices_a_difference(engine: Engine) -> None:
+    """The comparison above can fail: a model column the migration lacks is reported."""
+    metadata = MetaData(naming_convention=models.NAMING_CONVENTION)
+    for table in models.Base.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    metadata.tables["alerts"].append_column(Column("attempts", Integer, nullable=True))
+    diffs = _schema_diffs(engine, metadata)
+    assert [d[0] for d in diffs if isinstance(d, tuple)] == ["add_column"]
+
+
+def test_migration_constraints_by_name(engine: Engine) -> None:
+    inspector = inspect(engine)
+    assert {tuple(u["column_names"]) for u in inspector.get_unique_constraints("observations")} == {
+        ("publication_id", "authority", "service", "dimension")
+    }
+    assert [u["name"] for u in inspector.get_unique_constraints("alerts")] == ["uq_alerts_key"]
+    assert {i["name"] for i in inspector.get_indexes("deliveries")} == {
+        "ix_deliveries_alert_id_channel_target"
+    }
+    fks = {fk["name"]: fk["options"].get("ondelete") for fk in inspector.get_foreign_keys("alerts")}
+    assert fks == {"fk_alerts_observation_id_observations": "SET NULL"}
+
+
+def test_alembic_command_line_uses_ini(tmp_path: Path) -> None:
+    """``alembic -c storage/alembic.ini upgrade head`` (how new migrations are written)."""
+    env = {**os.environ, "CAREWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(REPO_ROOT / "storage" / "alembic.ini"),
+         "upgrade", "head"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(env["CAREWATCH_DATABASE_URL"])
+    assert "observations" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+# --- types and constraints ----------------------------------------------------------------
+
+
+def _run(session: Session, started_at: datetime) -> models.SourceRun:
+    run = models.SourceRun(source="ciw_la_reports", started_at=started_at)
+    session.add(run)
+    session.flush()
+    session.expire_all()
+    return session.get_one(models.SourceRun, run.id)
+
+
+def test_datetimes_round_trip_as_aware_utc(engine: Engine) -> None:
+    bst = timezone(timedelta(hours=1))
+    with make_session_factory(engine)() as session:
+        run = _run(session, datetime(2020, 8, 5, 10, 0, tzinfo=bst))
+        assert run.started_at == datetime(2020, 8, 5, 9, 0, tzinfo=UTC)
+        assert run.started_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetime_is_refused(engine: Engine) -> None:
+    with make_session_factory(engine)() as session, pytest.raises(StatementError, match="naive"):
+        _run(session, datetime(2020, 8, 5, 9, 0))
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    with make_session_factory(engine)() as session:
+        session.add(
+            models.PublicationUrl(url="https://careinspectorate.wales/x", publication_id=999)
+        )
+        with pytest.raises(IntegrityError):
+            session.flush()
+
+
+def test_deleting_a_publication_cascades_in_the_database(engine: Engine) -> None:
+    now = datetime(2020, 8, 5, tzinfo=UTC)
+    with make_session_factory(engine)() as session:
+        publication = models.Publication(
+            source="s", url="https://careinspectorate.wales/x", kind="letter", title="t",
+            text="x", content_hash="h", authoritative=True, first_seen=now, last_seen=now,
+        )
+        publication.urls.append(models.PublicationUrl(url=publication.url))
+        session.add(publication)
+        session.commit()
+        # A bulk delete bypasses the ORM's cascades: only the foreign key can do this.
+        session.execute(
+            delete(models.Publication).where(models.Publication.id == publication.id),
+            execution_options={"synchronize_session": False},
+        )
+        assert session.scalars(select(models.PublicationUrl)).all() == []
