@@ -101,7 +101,7 @@ def serve() -> None:
     PREFECT_API_URL is set."""
     from flows import serve as serve_module
 
-    serve_module.run(_data_dir())
+    serve_module.run(_data_dir(), lambda line: console.print(line, soft_wrap=True))
 
 
 @app.command()

@@ -11,21 +11,18 @@ it serves against that server instead.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from flows.deployments import DEPLOYMENTS, TIMEZONE
-
-log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -101,12 +98,15 @@ def serve_deployments(api_url: str) -> None:
         serve(*deployments, pause_on_shutdown=False)
 
 
-def run(data_dir: Path) -> None:
-    """Entry point of ``carewatch serve``."""
+def run(data_dir: Path, announce: Callable[[str], None]) -> None:
+    """Entry point of ``carewatch serve``; ``announce`` tells the user where the API is."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
+        announce(f"Serving {len(DEPLOYMENTS)} deployments against {configured}")
         serve_deployments(configured)
         return
+    announce("Starting a local Prefect server (Prefect's ephemeral API runs no scheduler)…")
     with local_prefect_server(data_dir / "prefect") as api_url:
-        log.info("local Prefect server at %s", api_url)
+        announce(f"Prefect API at {api_url}; serving {len(DEPLOYMENTS)} deployments "
+                 f"({', '.join(d.name for d in DEPLOYMENTS)}). Ctrl-C stops.")
         serve_deployments(api_url)
