@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from alerts.webhook import WebhookSettings
     from storage.status import Transition
 
-_N = TypeVar("_N", int, float)
 
 
 @dataclass(frozen=True)
@@ -108,17 +107,3 @@ def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]
     if webhook is not None:
         channels.append(WebhookChannel(webhook))
     return channels
-
-
-def positive_number(environ: Mapping[str, str], name: str, kind: type[_N], default: _N) -> _N:
-    """Numeric setting ``name`` (a port, a timeout) from ``environ``; ValueError naming it."""
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-    if value <= 0:
-        raise ValueError(f"{name}={raw!r} must be greater than zero")
-    return value

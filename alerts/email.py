@@ -21,8 +21,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from alerts.channels import DeliveryResult, positive_number
+from alerts.channels import DeliveryResult
 from alerts.message import render_html, render_subject, render_text, utc
+from scrapers.http import env_number
 from storage.status import Transition
 
 MODES = ("starttls", "tls", "plain")
@@ -95,13 +96,13 @@ class SmtpSettings:
             )
         return cls(
             host=host,
-            port=positive_number(env, "CAREWATCH_SMTP_PORT", int, DEFAULT_PORTS[mode]),
+            port=env_number(env, "CAREWATCH_SMTP_PORT", DEFAULT_PORTS[mode], int),
             mode=mode,
             username=username,
             password=password,
             sender=sender,
             recipients=recipients,
-            timeout=positive_number(env, "CAREWATCH_SMTP_TIMEOUT", float, DEFAULT_TIMEOUT),
+            timeout=env_number(env, "CAREWATCH_SMTP_TIMEOUT", DEFAULT_TIMEOUT, float),
             cafile=get("CAREWATCH_SMTP_CAFILE"),
         )
 

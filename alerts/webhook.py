@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from alerts.channels import DeliveryResult, positive_number, safe_url
+from alerts.channels import DeliveryResult, safe_url
 from alerts.message import render_payload, utc
+from scrapers.http import env_number
 from storage.status import Transition
 
 SECRET_PREFIX = "whsec_"
@@ -64,7 +65,7 @@ class WebhookSettings:
             )
         secret = env.get("CAREWATCH_WEBHOOK_SECRET", "").strip()
         check_secret(secret)
-        timeout = positive_number(env, "CAREWATCH_WEBHOOK_TIMEOUT", float, DEFAULT_TIMEOUT)
+        timeout = env_number(env, "CAREWATCH_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT, float)
         return cls(url=url, secret=secret, timeout=timeout)
 
 

@@ -45,10 +45,10 @@ from scrapers.base import (
     ParseError,
     Publication,
 )
+from scrapers.crawl import walk_listing
 from scrapers.text import (
     absolute_url,
     canonical_url,
-    failure_line,
     html_text,
     inline_text,
     parse_fieldwork,
@@ -283,42 +283,16 @@ def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50
     first listing page raises (the source is down or redesigned); a failure on one item is
     recorded in ``errors`` and the item is tried again next poll (it stays unknown).
     """
-    url: str | None = f"{base_url.rstrip('/')}/news"
-    publications: list[Publication] = []
-    errors: list[str] = []
-    found = 0
-    seen: set[str] = set()
-    for page_number in range(max_pages):
-        if url is None:
-            break
-        try:
-            fetched = fetch(url)
-            page = parse_listing(fetched.content, fetched.url)
-        except (FetchError, ParseError) as exc:
-            if page_number == 0:
-                raise
-            errors.append(failure_line(url, exc))
-            break
-        found += len(page.entries)
-        unknown = []
-        for entry in page.entries:
-            key = canonical_url(entry.url)
-            if key not in seen and not is_known(key):
-                seen.add(key)
-                unknown.append(entry)
-        for entry in unknown:
-            try:
-                publication = _crawl_entry(fetch, is_known, entry, seen)
-            except (FetchError, ParseError) as exc:
-                errors.append(failure_line(entry.url, exc))
-                continue
-            if publication is not None:
-                publications.append(publication)
-        if not unknown:
-            break
-        url = page.next_url
-    publications.reverse()
-    return CrawlResult(publications=tuple(publications), found=found, errors=tuple(errors))
+    return walk_listing(
+        fetch,
+        f"{base_url.rstrip('/')}/news",
+        parse_page=parse_listing,
+        keys=lambda entry: (canonical_url(entry.url),),
+        is_known=is_known,
+        crawl_entry=lambda entry, seen: _crawl_entry(fetch, is_known, entry, seen),
+        entry_url=lambda entry: entry.url,
+        max_pages=max_pages,
+    )
 
 
 def _crawl_entry(

@@ -59,7 +59,7 @@ class HttpSettings:
         CAREWATCH_HTTP_TIMEOUT sets the read timeout (and caps the connect timeout).
         """
         defaults = cls()
-        timeout = _env_number(environ, "CAREWATCH_HTTP_TIMEOUT", defaults.read_timeout, float)
+        timeout = env_number(environ, "CAREWATCH_HTTP_TIMEOUT", defaults.read_timeout, float)
         replay = environ.get("CAREWATCH_REPLAY_URL", "").strip().rstrip("/") or None
         if replay and urlsplit(replay).scheme not in ("http", "https"):
             raise ValueError(f"CAREWATCH_REPLAY_URL must be an http(s) URL, got {replay!r}")
@@ -67,13 +67,13 @@ class HttpSettings:
             user_agent=environ.get("CAREWATCH_USER_AGENT", "").strip() or defaults.user_agent,
             connect_timeout=min(defaults.connect_timeout, timeout),
             read_timeout=timeout,
-            max_bytes=_env_number(environ, "CAREWATCH_HTTP_MAX_BYTES", defaults.max_bytes, int),
-            retries=_env_number(environ, "CAREWATCH_HTTP_RETRIES", defaults.retries, int, low=0),
+            max_bytes=env_number(environ, "CAREWATCH_HTTP_MAX_BYTES", defaults.max_bytes, int),
+            retries=env_number(environ, "CAREWATCH_HTTP_RETRIES", defaults.retries, int, low=0),
             replay_url=replay,
         )
 
 
-def _env_number(
+def env_number(
     environ: Mapping[str, str], name: str, default: N, kind: Callable[[str], N], low: float = 1e-9
 ) -> N:
     raw = environ.get(name, "").strip()

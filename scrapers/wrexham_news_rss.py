@@ -41,12 +41,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 
-from scrapers.base import CrawlResult, Fetch, FetchError, IsKnown, ParseError, Publication
+from scrapers.base import CrawlResult, Fetch, IsKnown, ParseError, Publication
+from scrapers.crawl import walk_listing
 from scrapers.text import (
     absolute_url,
     canonical_url,
     clean_text,
-    failure_line,
     html_text,
     inline_text,
     parse_html,
@@ -194,40 +194,17 @@ def content_text(content_html: str) -> str:
 
 def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50) -> CrawlResult:
     """New articles since the last poll, oldest first (see ciw_la_reports.crawl for the rules)."""
-    url: str | None = f"{base_url.rstrip('/')}/feed/"
-    publications: list[Publication] = []
-    errors: list[str] = []
-    found = 0
-    seen: set[str] = set()
-    for page_number in range(max_pages):
-        if url is None:
-            break
-        try:
-            fetched = fetch(url)
-            page = parse_feed(fetched.content, fetched.url)
-        except FetchError as exc:
-            if page_number == 0:
-                raise
-            if exc.status != 404:  # 404 past the last page is WordPress's end of feed
-                errors.append(str(exc))
-            break
-        except ParseError as exc:
-            if page_number == 0:
-                raise
-            errors.append(str(exc))
-            break
-        found += len(page.entries)
-        unknown = [entry for entry in page.entries if _is_new(entry, is_known, seen)]
-        for entry in unknown:
-            try:
-                publications.append(_crawl_entry(fetch, entry))
-            except (FetchError, ParseError) as exc:
-                errors.append(failure_line(entry.url, exc))
-        if not unknown:
-            break
-        url = page.next_url
-    publications.reverse()
-    return CrawlResult(publications=tuple(publications), found=found, errors=tuple(errors))
+    return walk_listing(
+        fetch,
+        f"{base_url.rstrip('/')}/feed/",
+        parse_page=parse_feed,
+        keys=_keys,
+        is_known=is_known,
+        crawl_entry=lambda entry, seen: _crawl_entry(fetch, entry),
+        entry_url=lambda entry: entry.url,
+        max_pages=max_pages,
+        is_end=lambda exc: exc.status == 404,  # WordPress: 404 past the last feed page
+    )
 
 
 def _keys(entry: FeedEntry) -> tuple[str, ...]:
@@ -235,14 +212,6 @@ def _keys(entry: FeedEntry) -> tuple[str, ...]:
     if entry.guid and entry.guid.startswith(("http://", "https://")):
         keys.append(canonical_url(entry.guid))
     return tuple(dict.fromkeys(keys))
-
-
-def _is_new(entry: FeedEntry, is_known: IsKnown, seen: set[str]) -> bool:
-    keys = _keys(entry)
-    if any(k in seen for k in keys) or any(is_known(k) for k in keys):
-        return False
-    seen.update(keys)
-    return True
 
 
 def _crawl_entry(fetch: Fetch, entry: FeedEntry) -> Publication:

@@ -37,10 +37,43 @@ SERIOUS_CONCERN = "serious"
 SIGNIFICANT_CONCERN = "significant"
 CONCERN_LEVELS = (SERIOUS_CONCERN, SIGNIFICANT_CONCERN)
 
-# Dimensions of a service's status.
+# Dimensions of a service's status.  Each is tracked on its own: a document may state a
+# concern level and a judgement about the same service, or only one of them.
 CONCERN_LEVEL = "concern_level"
 JUDGEMENT = "judgement"
-DIMENSIONS = (CONCERN_LEVEL, JUDGEMENT)
+INTERVENTION = "intervention"  # Welsh Ministers, Part 8 SSWBA 2014: above any CIW level
+PEOPLE_SERVED = "people_served"  # joint reviews (1998-2008), first axis
+PROSPECTS = "prospects"  # joint reviews, second axis
+DIMENSIONS = (INTERVENTION, CONCERN_LEVEL, JUDGEMENT, PEOPLE_SERVED, PROSPECTS)
+
+# Intervention values.
+WARNING_NOTICE = "warning_notice"
+INTERVENTION_REMOVED = "removed"
+INTERVENTION_VALUES = (WARNING_NOTICE, INTERVENTION_REMOVED)
+
+# Joint-review axes, worst first (domain.md §1.4; "all" and "excellent" inferred).
+PEOPLE_SERVED_LEVELS = ("not", "some", "most", "all")
+PROSPECTS_LEVELS = ("poor", "uncertain", "promising", "excellent")
+
+# Kinds of document.
+KIND_ANNUAL_LETTER = "annual_letter"
+KIND_INSPECTION_REPORT = "inspection_report"
+KIND_MONITORING_LETTER = "monitoring_letter"
+KIND_IMPROVEMENT_CHECK = "improvement_check"
+KIND_JOINT_REVIEW = "joint_review"
+KIND_WARNING_NOTICE = "warning_notice"  # a warning notice or other intervention statement
+KIND_NEWS = "news"
+KIND_OTHER = "other"
+KINDS = (KIND_ANNUAL_LETTER, KIND_INSPECTION_REPORT, KIND_MONITORING_LETTER,
+         KIND_IMPROVEMENT_CHECK, KIND_JOINT_REVIEW, KIND_WARNING_NOTICE, KIND_NEWS, KIND_OTHER)
+
+# Review states of an observation.  Below REVIEW_THRESHOLD confidence an observation is
+# stored as needing review: it neither moves the status nor alerts until a person confirms.
+REVIEW_AUTO = "auto"
+REVIEW_NEEDED = "needs_review"
+REVIEW_CONFIRMED = "confirmed"
+REVIEW_REJECTED = "rejected"
+REVIEW_THRESHOLD = 0.7
 
 # Schemes: the regime under which a status was stated (domain.md §6.10).
 SCHEME_JOINT_REVIEW = "joint_review"
@@ -76,6 +109,7 @@ class Reading:
     scheme: str
     evidence: str
     effective_date: date | None = None
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import scrapers
 from scrapers.registry import SOURCES, allowed_hosts, base_url_for, env_var_for, get_source
 
 TESTS = Path(__file__).resolve().parents[1]
-SHARED_MODULES = {"base", "http", "text", "registry"}
+SHARED_MODULES = {"base", "crawl", "http", "registry", "text"}
 SOURCE_MODULES = sorted(
     m.name for m in pkgutil.iter_modules(scrapers.__path__) if m.name not in SHARED_MODULES
 )
