@@ -383,3 +383,27 @@ def require_first(root: Tag, selectors: tuple[str, ...], *, field: str, url: str
         tried = ", ".join(repr(s) for s in selectors)
         raise ParseError(f"{url}: no element for {field} (selectors tried: {tried})")
     return found
+
+
+# Page chrome that is never content, whatever the site: dropped before a loose HTML file's
+# text is read (``document_text``).  Sources with SELECTORS read only their content element.
+_CHROME = ("script", "style", "noscript", "nav", "header", "footer", "form", "aside")
+
+
+def document_text(data: bytes, *, name: str = "", content_type: str = "") -> str:
+    """Text of a document of unknown origin (a file given to ``carewatch classify``, a
+    corpus document): PDF by its magic bytes, HTML by its name, type or opening tag, else
+    UTF-8 text.  HTML keeps the main content (``main``, then ``article``, then ``body``),
+    without scripts and navigation chrome.  A broken PDF raises ParseError, as in a crawl.
+    """
+    if data.lstrip()[:5] == b"%PDF-" or content_type.startswith("application/pdf"):
+        return pdf_text(data)
+    head = data.lstrip()[:200].lower()
+    if (name.lower().endswith((".html", ".htm")) or "html" in content_type
+            or head.startswith((b"<!doctype html", b"<html"))):
+        soup = parse_html(data)
+        for tag in soup.find_all(_CHROME):
+            tag.decompose()
+        root = soup.find("main") or soup.find("article") or soup.body or soup
+        return html_text(root)
+    return clean_text(data.decode("utf-8", errors="replace"))

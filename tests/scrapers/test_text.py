@@ -237,3 +237,30 @@ def test_require_first_names_field_selectors_and_url() -> None:
     message = str(caught.value)
     assert message.startswith("https://x.example/a: no element for title")
     assert "'h1.page-title'" in message and "'h1'" in message
+
+
+def test_document_text_reads_pdf_html_and_text(tmp_path):
+    from pathlib import Path
+
+    from scrapers.text import document_text
+
+    root = Path(__file__).resolve().parents[2]
+    pdf = next((root / "replay/content/pdf").glob("200804-*.pdf")).read_bytes()
+    assert "escalated from serious to significant" in document_text(pdf, name="letter.pdf")
+    html = (b"<!DOCTYPE html><html><body><header><nav>Skip to main content Menu</nav></header>"
+            b"<main><h1>Title</h1><p>First paragraph.</p><ul><li>one</li></ul></main>"
+            b"<footer>Cookies</footer></body></html>")
+    text = document_text(html, name="page.html")
+    assert text.startswith("Title") and "First paragraph." in text and "one" in text
+    assert "Skip to main" not in text and "Cookies" not in text
+    assert document_text("Plain ’text’\r\n".encode()) == "Plain ’text’"
+
+
+def test_document_text_broken_pdf_raises_parse_error():
+    import pytest
+
+    from scrapers.base import ParseError
+    from scrapers.text import document_text
+
+    with pytest.raises(ParseError):
+        document_text(b"%PDF-1.7 this is not really a pdf")
