@@ -1,14 +1,23 @@
-"""Render a status ``Transition`` for people (subject, text, HTML) and machines (JSON payload).
+"""Render an alert for people (subject, text, HTML) and machines (JSON payload).
+
+An alert is a status ``Transition``, or a ``storage.notices.Notice`` (a transition plus its
+``alert_kind`` and ``priority``), as the outbox stores it.  Three kinds read differently:
+a change of the regulator's recorded status (escalation, de-escalation, a new judgement);
+a Welsh Ministers' Part 8 intervention ("URGENT — ..."); and an *unconfirmed report*, a
+secondary source's claim that the regulator has not made ("Unconfirmed: ...").
 
 Pure: no clock, no I/O.  Every channel renders through this one module, so an email and a
 webhook for the same change always say the same thing.  The body is built once as a list of
 sections (``_sections``) and then formatted as text or HTML, so the two cannot drift apart.
 
-Two domain rules shape the wording (domain.md §1.2, §6):
+Domain rules that shape the wording (domain.md §1.2, §6):
 - "significant concern" ranks ABOVE "serious concern" in CIW usage, so the direction of a
   change is worked out only through ``concern_rank``, never from the words;
 - a judgement is a verbatim phrase, not a grade, so a judgement change is reported as
-  "judgement now '<phrase>'" with no up/down direction.
+  "judgement now '<phrase>'" with no up/down direction;
+- a Part 8 warning notice sits above any CIW level;
+- council news and press never move the status: their claims are reported as unconfirmed,
+  saying what the regulator last stated.
 """
 
 from __future__ import annotations
@@ -18,23 +27,46 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from storage.notices import ALERT_STATUS_CHANGE, ALERT_UNCONFIRMED, priority_for
 from storage.status import (
     CONCERN_LEVEL,
     CONCERN_LEVELS,
+    INTERVENTION,
+    INTERVENTION_REMOVED,
     JUDGEMENT,
+    PEOPLE_SERVED,
+    PROSPECTS,
     SERVICE_LABELS,
+    WARNING_NOTICE,
     Transition,
     concern_rank,
 )
 
-# Short labels for the document kinds a transition can come from (Transition.kind).
+# Short labels for the document kinds a status change can come from (Transition.kind).
 SOURCE_LABELS = {
     "annual_letter": "CIW letter",
     "monitoring_letter": "CIW monitoring letter",
     "inspection_report": "CIW inspection report",
     "improvement_check": "CIW improvement check",
+    "joint_review": "joint review",
+    "warning_notice": "Welsh Government statement",
     "news": "CIW news",
+}
+# Who publishes what a source slug or host carries, in a few words (unconfirmed reports
+# name the secondary source; "recorded status is ... (CIW, 8 Jul 2019)" names the regulator).
+PUBLISHERS = {
+    "ciw_la_reports": "CIW",
+    "wrexham_news_rss": "Wrexham Council news",
+    "careinspectorate.wales": "CIW",
+    "arolygiaethgofal.cymru": "CIW",
+    "gov.wales": "Welsh Government",
+    "news.wrexham.gov.uk": "Wrexham Council news",
+}
+PAYLOAD_TYPES = {
+    ALERT_STATUS_CHANGE: "status.changed",
+    ALERT_UNCONFIRMED: "status.unconfirmed_report",
 }
 
 # Mail clients cut subjects at roughly this width, so a long judgement phrase is shortened;
@@ -42,7 +74,7 @@ SOURCE_LABELS = {
 # (every CIW phrase seen so far, e.g. "continuing to make improvements required", fits).
 SUBJECT_LIMIT = 90
 MIN_PHRASE = 40
-PAYLOAD_TYPE = "status.changed"
+PAYLOAD_TYPE = PAYLOAD_TYPES[ALERT_STATUS_CHANGE]
 # Stored authority names are the councils' full names ("Wrexham County Borough Council");
 # subjects and headlines use the place ("Wrexham"), the body keeps the full name.
 _COUNCIL_WORDS = re.compile(
@@ -64,9 +96,34 @@ def iso_utc(moment: datetime) -> str:
     return utc(moment).isoformat().replace("+00:00", "Z")
 
 
+def alert_kind(t: Transition) -> str:
+    """``status_change`` or ``unconfirmed_report`` (a plain Transition is a status change)."""
+    return str(getattr(t, "alert_kind", ALERT_STATUS_CHANGE))
+
+
+def is_unconfirmed(t: Transition) -> bool:
+    return alert_kind(t) == ALERT_UNCONFIRMED
+
+
+def is_warning_notice(t: Transition) -> bool:
+    return t.dimension == INTERVENTION and t.new == WARNING_NOTICE
+
+
 def source_label(t: Transition) -> str:
-    """Who said it, in a few words: "CIW letter", "CIW monitoring letter", ..."""
+    """Who said it, in a few words: "CIW letter", "CIW monitoring letter", ..., or for an
+    unconfirmed report the secondary source ("Wrexham Council news", "wrexham.com")."""
+    if is_unconfirmed(t):
+        return publisher(t.source, t.url)
     return SOURCE_LABELS.get(t.kind, t.kind.replace("_", " "))
+
+
+def publisher(source: str | None, url: str | None) -> str:
+    """The publisher of a document, from its source slug, else its host."""
+    if source in PUBLISHERS:
+        return PUBLISHERS[source]
+    host = (urlsplit(url).hostname or "") if url else ""
+    host = host.removeprefix("www.")
+    return PUBLISHERS.get(host, host or (source or "unknown source"))
 
 
 def short_authority(name: str) -> str:
@@ -108,17 +165,34 @@ def render_subject(t: Transition) -> str:
 
     Kept under ``SUBJECT_LIMIT`` where possible by shortening a long judgement phrase (at a
     word, with an ellipsis, never below ``MIN_PHRASE``); authority, service, old -> new and
-    the source are never dropped.
+    the source are never dropped.  A warning notice starts "URGENT"; an unconfirmed report
+    starts "Unconfirmed" and names the recorded status beside the claim.
     """
+    if is_unconfirmed(t):
+        return _unconfirmed_subject(t)
     who = f"{short_authority(t.authority)} {service_label(t)}"
     when = document_date(t)
     tail = f" ({source_label(t)}, {_short_date(when)})" if when else f" ({source_label(t)})"
+    if is_warning_notice(t):
+        return f"URGENT — Welsh Ministers issued a Part 8 warning notice: {who}{tail}"
+    if t.dimension == INTERVENTION and t.new == INTERVENTION_REMOVED:
+        return f"{who}: Welsh Ministers' intervention removed{tail}"
     if t.dimension == CONCERN_LEVEL:
         change = f"{t.old} → {t.new} concern" if t.old is not None else f"{t.new} concern"
+        if direction(t) == DE_ESCALATION:
+            change += " (de-escalation)"
         return f"{who}: {change}{tail}"
+    if t.dimension in (PEOPLE_SERVED, PROSPECTS):
+        return f"{who}: {_plain(t.dimension, t.new)}{tail}"
     prefix = f"{who}: {_dimension_word(t)} now '"
     room = max(SUBJECT_LIMIT - len(prefix) - len("'") - len(tail), MIN_PHRASE)
     return f"{prefix}{_shorten(t.new, room)}'{tail}"
+
+
+def _unconfirmed_subject(t: Transition) -> str:
+    """"Unconfirmed: wrexham.com says Wrexham children's services are at significant
+    concern; recorded status is serious (CIW, 8 Jul 2019)"."""
+    return f"Unconfirmed: {source_label(t)} says {_claim(t)}; {_recorded(t, short=True)}"
 
 
 def render_text(t: Transition) -> str:
@@ -161,10 +235,15 @@ def render_html(t: Transition) -> str:
 
 
 def render_payload(t: Transition, *, now: datetime) -> dict[str, Any]:
-    """Standard-Webhooks-style event: ``type``, ``timestamp`` (ISO-8601 UTC) and ``data``."""
+    """Standard-Webhooks-style event: ``type`` (``status.changed`` or
+    ``status.unconfirmed_report``), ``timestamp`` (ISO-8601 UTC) and ``data`` (the
+    transition, its ``alert_kind`` and ``priority``, and the ``subject``)."""
     data = t.to_dict()
+    data.setdefault("alert_kind", alert_kind(t))
+    data.setdefault("priority", priority_for(t))
     data["subject"] = render_subject(t)
-    return {"type": PAYLOAD_TYPE, "timestamp": iso_utc(now), "data": data}
+    return {"type": PAYLOAD_TYPES.get(alert_kind(t), PAYLOAD_TYPE), "timestamp": iso_utc(now),
+            "data": data}
 
 
 # --- body structure shared by text and HTML -------------------------------------------
@@ -179,7 +258,10 @@ class _Line:
 
 
 def _sections(t: Transition) -> list[tuple[str, list[_Line]]]:
-    sections = [("What changed", _change_lines(t))]
+    if is_unconfirmed(t):
+        sections = [("What is claimed", _claim_lines(t))]
+    else:
+        sections = [("What changed", _change_lines(t))]
     if t.evidence:
         sections.append(("Evidence", [_Line(t.evidence, quote=True)]))
     sections.append(("Document", _document_lines(t)))
@@ -191,6 +273,13 @@ def _sections(t: Transition) -> list[tuple[str, list[_Line]]]:
 
 def _headline(t: Transition) -> str:
     who = f"{short_authority(t.authority)} {service_label(t)}"
+    if is_unconfirmed(t):
+        return (f"Unconfirmed report: {source_label(t)} says {_claim(t)}. "
+                f"The regulator's {_recorded(t, short=False)}.")
+    if is_warning_notice(t):
+        return f"URGENT: Welsh Ministers have issued a Part 8 warning notice on {who}."
+    if t.dimension == INTERVENTION and t.new == INTERVENTION_REMOVED:
+        return f"Welsh Ministers' intervention in {who} has been removed."
     word = _dimension_word(t)
     step = direction(t)
     if t.old is None:
@@ -211,6 +300,22 @@ def _change_lines(t: Transition) -> list[_Line]:
     previously = _previously(t)
     if previously:
         lines.append(_Line(previously))
+    lines.append(_Line(service_label(t), label="Service"))
+    lines.append(_Line(t.authority, label="Authority"))
+    return lines
+
+
+def _claim_lines(t: Transition) -> list[_Line]:
+    label = _dimension_word(t).capitalize()
+    lines = [_Line(f"{_value(t, t.new)}, says {source_label(t)}", label=f"{label} claimed")]
+    if t.old is None:
+        lines.append(_Line("none: the regulator has stated none", label=f"{label} recorded"))
+    else:
+        who = publisher(getattr(t, "old_source", None), t.old_url)
+        when = f" on {_long_date(t.old_stated)}" if t.old_stated else ""
+        lines.append(_Line(f"{_value(t, t.old)}, stated by {who}{when}", label=f"{label} recorded"))
+        if t.old_url:
+            lines.append(_Line(t.old_url, label="Recorded from", href=t.old_url))
     lines.append(_Line(service_label(t), label="Service"))
     lines.append(_Line(t.authority, label="Authority"))
     return lines
@@ -239,8 +344,14 @@ def _document_lines(t: Transition) -> list[_Line]:
     if fieldwork:
         lines.append(_Line(fieldwork, label="Fieldwork"))
     if t.published:
-        lines.append(_Line(_long_date(t.published), label="Published by CIW"))
+        lines.append(_Line(_long_date(t.published), label=f"Published by {_document_publisher(t)}"))
     return lines
+
+
+def _document_publisher(t: Transition) -> str:
+    if is_unconfirmed(t):
+        return source_label(t)
+    return "the Welsh Government" if t.dimension == INTERVENTION else "CIW"
 
 
 def _fieldwork(t: Transition) -> str | None:
@@ -254,13 +365,54 @@ def _fieldwork(t: Transition) -> str | None:
     return None
 
 
+UNCONFIRMED_MEANING = (
+    "This is not a change of status. Only the regulator's own documents (CIW; the Welsh "
+    "Government for a Part 8 intervention) move the recorded status; council news, press and "
+    "blogs often paraphrase or repeat older labels. carewatch sends one notice per claim, "
+    "however many stories repeat it, and closes it when the regulator next states this "
+    "status, saying whether it confirmed or contradicted the claim."
+)
+WARNING_NOTICE_MEANING = (
+    "A warning notice under Part 8 of the Social Services and Well-being (Wales) Act 2014 is "
+    "the Welsh Ministers' own intervention in a council's social services: the top of the "
+    "escalation ladder, above any CIW level of concern."
+)
+REMOVED_MEANING = (
+    "The Welsh Ministers' intervention under Part 8 of the Social Services and Well-being "
+    "(Wales) Act 2014 has ended. CIW's own levels of concern and judgements stand as last "
+    "stated."
+)
+DE_ESCALATION_MEANING = (
+    "CIW rarely announces a de-escalation, so carewatch records one only when a regulator's "
+    "document states it, as quoted above; it never infers one from a positive tone."
+)
+JOINT_REVIEW_MEANING = (
+    "Joint reviews (SSIW and the Audit Commission, 1998-2008) judged the whole service on two "
+    "axes: how well people are served (all / most / some / not) and the prospects for "
+    "improvement (excellent / promising / uncertain / poor)."
+)
+
+
 def _meaning(t: Transition) -> str | None:
-    """One plain-words line placing the new value; the ladder comes from CONCERN_LEVELS."""
+    """Plain words placing the new value; the ladder comes from CONCERN_LEVELS."""
+    ladder = _ladder(t)
+    if is_unconfirmed(t):
+        return " ".join(part for part in (UNCONFIRMED_MEANING, ladder) if part)
+    if t.dimension == INTERVENTION:
+        return WARNING_NOTICE_MEANING if t.new == WARNING_NOTICE else REMOVED_MEANING
+    if t.dimension in (PEOPLE_SERVED, PROSPECTS):
+        return JOINT_REVIEW_MEANING
     if t.dimension == JUDGEMENT:
         return (
             "CIW states its judgement as a phrase ('it is our judgement that ... is ...'); "
             "it is quoted verbatim and is not a grade on a fixed scale."
         )
+    if ladder and direction(t) == DE_ESCALATION:
+        return f"{ladder} {DE_ESCALATION_MEANING}"
+    return ladder
+
+
+def _ladder(t: Transition) -> str | None:
     if t.dimension != CONCERN_LEVEL or t.new not in CONCERN_LEVELS:
         return None
     rank = concern_rank(t.new)
@@ -272,9 +424,37 @@ def _meaning(t: Transition) -> str | None:
     return f"{name} is CIW's lower formal level of concern, below '{above}'."
 
 
+def _claim(t: Transition) -> str:
+    """What a secondary source claims, as a clause: "Wrexham children's services are at
+    significant concern"."""
+    who = f"{short_authority(t.authority)} {service_label(t)}"
+    if t.dimension == CONCERN_LEVEL:
+        return f"{who} are at {t.new} concern"
+    if t.dimension == INTERVENTION:
+        if t.new == WARNING_NOTICE:
+            return f"Welsh Ministers issued a Part 8 warning notice on {who}"
+        return f"Welsh Ministers' intervention in {who} has been removed"
+    if t.dimension in (PEOPLE_SERVED, PROSPECTS):
+        return f"{who} are {_plain(t.dimension, t.new)}"
+    return f"{who} are '{t.new}'"
+
+
+def _recorded(t: Transition, *, short: bool) -> str:
+    """The recorded status an unconfirmed claim is set against, with who stated it when."""
+    if t.old is None:
+        return "no recorded status" if short else "recorded status: none stated yet"
+    value = t.old if short and t.dimension == CONCERN_LEVEL else _value(t, t.old)
+    who = publisher(getattr(t, "old_source", None), t.old_url)
+    if short:
+        when = f", {_short_date(t.old_stated)}" if t.old_stated else ""
+        return f"recorded status is {value} ({who}{when})"
+    when = f" on {_long_date(t.old_stated)}" if t.old_stated else ""
+    return f"recorded status is {value}, stated by {who}{when}"
+
+
 def _footer(t: Transition) -> str:
     return (
-        "This is an automated carewatch alert; re-sends of the same change carry the same "
+        "This is an automated carewatch alert; re-sends of the same alert carry the same "
         f"idempotency key: {t.key}"
     )
 
@@ -297,16 +477,37 @@ def _html_line(line: _Line) -> str:
 # --- small formatting helpers ----------------------------------------------------------
 
 
+DIMENSION_WORDS = {
+    CONCERN_LEVEL: "concern level",
+    JUDGEMENT: "judgement",
+    INTERVENTION: "intervention",
+    PEOPLE_SERVED: "people served",
+    PROSPECTS: "prospects for improvement",
+}
+
+
 def _dimension_word(t: Transition) -> str:
-    if t.dimension == CONCERN_LEVEL:
-        return "concern level"
-    if t.dimension == JUDGEMENT:
-        return "judgement"
-    return t.dimension.replace("_", " ")
+    return DIMENSION_WORDS.get(t.dimension, t.dimension.replace("_", " "))
 
 
 def _value(t: Transition, value: str) -> str:
-    return f"'{_level(value)}'" if t.dimension == CONCERN_LEVEL else f"'{value}'"
+    if t.dimension == JUDGEMENT:
+        return f"'{value}'"
+    return f"'{_plain(t.dimension, value)}'"
+
+
+def _plain(dimension: str, value: str) -> str:
+    """A stored value in words: "significant concern", "serving some people well"."""
+    if dimension == CONCERN_LEVEL:
+        return _level(value)
+    if dimension == INTERVENTION:
+        return {WARNING_NOTICE: "Part 8 warning notice",
+                INTERVENTION_REMOVED: "intervention removed"}.get(value, value)
+    if dimension == PEOPLE_SERVED:
+        return "not serving people well" if value == "not" else f"serving {value} people well"
+    if dimension == PROSPECTS:
+        return f"{value} prospects for improvement"
+    return value
 
 
 def _level(value: str) -> str:

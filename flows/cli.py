@@ -81,8 +81,46 @@ def deliver() -> None:
 @app.command()
 def status(
     authority: Annotated[str, typer.Option(help="Council to show ('*' for all).")] = "Wrexham",
+    history: Annotated[bool, typer.Option(
+        "--history", help="Print the full timeline instead: every observation (regulator and "
+        "secondary, with its review state) and every publication that states no status.")
+    ] = False,
 ) -> None:
     """Print the recorded status per service, with its evidence and source."""
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from storage import repo
+    from storage.classify import AUTHORITIES
+
+    sessions = open_database(Settings.from_env().database_url)
+    with sessions() as session:
+        if history:
+            names = [a.name for a in AUTHORITIES] if authority == "*" else [authority]
+            timelines = [(name, repo.history(session, name)) for name in names]
+        else:
+            rows = repo.current_status(session, None if authority == "*" else authority)
+    if history:
+        render.status_history(console, [t for t in timelines if t[1] or authority != "*"])
+    else:
+        render.status_table(console, rows, authority)
+
+
+review_app = typer.Typer(
+    no_args_is_help=False,
+    help="List observations read with too little confidence to count, and confirm or reject "
+    "them (a confirmed one counts from then on and alerts once if it changes the status).",
+)
+app.add_typer(review_app, name="review")
+
+NoteOption = Annotated[str | None, typer.Option(help="Why (kept with the decision).")]
+
+
+@review_app.callback(invoke_without_command=True)
+def review(ctx: typer.Context) -> None:
+    """List the observations awaiting review (without a subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from flows import render
     from flows.config import Settings
     from flows.database import open_database
@@ -90,8 +128,85 @@ def status(
 
     sessions = open_database(Settings.from_env().database_url)
     with sessions() as session:
-        rows = repo.current_status(session, None if authority == "*" else authority)
-    render.status_table(console, rows, authority)
+        rows = repo.needs_review(session)
+    render.review_list(console, rows)
+
+
+def _decide(observation_id: int, decision: str, note: str | None) -> None:
+    from datetime import UTC, datetime
+
+    from rich.markup import escape
+
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from storage import ledger, repo
+
+    settings = Settings.from_env()
+    sessions = open_database(settings.database_url)
+    try:
+        with sessions.begin() as session:
+            before = repo.get_observation(session, observation_id).review
+            notices = ledger.review_observation(
+                session, observation_id, decision=decision, note=note,
+                now=datetime.now(UTC), watches=settings.watches,
+            )
+    except (LookupError, ValueError) as exc:
+        hint = " (see `carewatch review`)" if isinstance(exc, LookupError) else ""
+        console.print(f"[red]carewatch: {escape(str(exc))}[/]{hint}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    render.review_outcome(console, observation_id, decision, notices, before=before)
+
+
+@review_app.command()
+def confirm(observation_id: Annotated[int, typer.Argument(metavar="ID")],
+            note: NoteOption = None) -> None:
+    """Confirm observation ID: it counts from now, and alerts once if it changes the status."""
+    _decide(observation_id, "confirm", note)
+
+
+@review_app.command()
+def reject(observation_id: Annotated[int, typer.Argument(metavar="ID")],
+           note: NoteOption = None) -> None:
+    """Reject observation ID: the classifier misread the document; it never counts."""
+    _decide(observation_id, "reject", note)
+
+
+@app.command()
+def classify(
+    paths: Annotated[list[Path], typer.Argument(help="Documents: PDF, HTML or plain text.",
+                                                exists=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file, per line.")]
+    = False,
+) -> None:
+    """Say what carewatch reads from documents: relevance, council, regulator or secondary,
+    kind, per-service status with evidence, and dates (the pipeline's own classifier)."""
+    import json
+
+    from flows import render
+    from scrapers.base import ParseError
+    from scrapers.text import document_text
+    from storage.classify import classify_document
+
+    failed = False
+    for path in paths:
+        try:
+            text = document_text(path.read_bytes(), name=path.name)
+        except (OSError, ParseError) as exc:
+            failed = True
+            error = f"{type(exc).__name__}: {exc}"
+            if as_json:
+                print(json.dumps({"path": str(path), "error": error}), flush=True)
+            else:
+                console.print(f"[red]{path}: cannot read: {error}[/]")
+            continue
+        result = classify_document(text)
+        if as_json:
+            print(json.dumps({"path": str(path), **result.to_json()}, ensure_ascii=False),
+                  flush=True)
+        else:
+            render.classification(console, str(path), result)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()

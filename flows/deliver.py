@@ -18,6 +18,7 @@ from alerts.channels import Channel, DeliveryResult
 from flows.config import Settings
 from flows.database import open_database
 from storage import repo
+from storage.notices import from_payload
 from storage.status import Transition
 
 
@@ -49,7 +50,7 @@ def deliver() -> DeliveryReport:
     by_target = {(c.name, c.target): c for c in channels}
     with sessions() as session:
         pending = [
-            (alert.id, alert.key, Transition.from_dict(alert.payload), name, target)
+            (alert.id, alert.key, from_payload(alert.payload), name, target)
             for alert, name, target in repo.pending_deliveries(session, list(by_target))
         ]
     for alert_id, key, transition, name, target in pending:

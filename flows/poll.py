@@ -87,8 +87,14 @@ def store_and_detect(
     dry_run: bool,
     now: datetime,
 ) -> tuple[SourceReport, list[Transition]]:
-    """Store a crawl's publications and record what authoritative ones state, in one
-    transaction per source (rolled back on a dry run, so it writes nothing)."""
+    """Store a crawl's publications and record what each states, in one transaction per
+    source (rolled back on a dry run, so it writes nothing).
+
+    Every new or changed publication is classified, whatever its source: the source's
+    ``authoritative`` flag is the classifier's hint, the text decides (a CIW letter inside a
+    council paper is the regulator's; a council's paraphrase is not), and a secondary
+    source's claim is still worth recording (it may raise an unconfirmed report).
+    """
     report = SourceReport(source.name, found=result.found, errors=list(result.errors))
     transitions: list[Transition] = []
     sessions = open_database(settings.database_url)
@@ -100,7 +106,7 @@ def store_and_detect(
             report.new += state == "new"
             report.changed += state == "changed"
             report.errors.extend(pub.errors)
-            if state != "unchanged" and source.authoritative:
+            if state != "unchanged":
                 transitions += ledger.record_status(
                     session, row, pub, watches=settings.watches, quiet=quiet, now=now
                 )

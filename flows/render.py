@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from storage.status import CONCERN_LEVEL, SERVICE_LABELS
+from storage.status import (
+    CONCERN_LEVEL,
+    REVIEW_AUTO,
+    REVIEW_CONFIRMED,
+    REVIEW_REJECTED,
+    SERVICE_LABELS,
+)
 
 
 def _day(value: Any) -> str:
@@ -35,8 +42,8 @@ def poll_report(console: Console, title: str, report: Any) -> None:
     if report.transitions:
         verb = "would alert" if report.dry_run else "alert"
         for t in report.transitions:
-            console.print(f"  [bold]{verb}[/]: {transition_line(t)}")
-            console.print(f"      evidence: “{t.evidence}”")
+            console.print(f"  [bold]{verb}[/]: {escape(transition_line(t))}")
+            console.print(f"      evidence: “{escape(t.evidence)}”")
     else:
         console.print("  no status change")
     if report.delivery is not None:
@@ -44,10 +51,13 @@ def poll_report(console: Console, title: str, report: Any) -> None:
 
 
 def transition_line(t: Any) -> str:
-    what = "concern" if t.dimension == CONCERN_LEVEL else "judgement"
-    old = t.old or "(none recorded)"
-    return (f"{t.authority} {SERVICE_LABELS.get(t.service, t.service)}: {what} {old} → {t.new} "
-            f"({t.title}, {_day(t.letter_date or t.published)})")
+    """One line per alert: the email subject (one wording for every alert kind), plus the
+    document title for status changes."""
+    from alerts.message import is_unconfirmed, render_subject
+
+    if is_unconfirmed(t):
+        return render_subject(t)
+    return f"{render_subject(t)} — {t.title}"
 
 
 def delivery_report(console: Console, report: Any) -> None:
@@ -83,6 +93,93 @@ def status_table(console: Console, rows: Sequence[Any], authority: str) -> None:
     console.print(table)
     for number, r in enumerate(rows, 1):
         console.print(f"  [{number}] “{r.evidence}”\n      {r.url}")
+
+
+# --- history and review -------------------------------------------------------------------
+
+def _aspect(dimension: str) -> str:
+    return dimension.replace("_", " ")
+
+
+def _service(service: str | None) -> str:
+    return SERVICE_LABELS.get(service, service) if service else "—"
+
+
+def status_history(console: Console, timelines: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Each authority's timeline, oldest first: one block per observation (what, by whom,
+    whether it counts) or per publication that states no status (an event).
+
+    Lines are printed unwrapped (titles and evidence are long; piping to a file or grep
+    must keep each on one line); values scraped from the web are printed without markup.
+    """
+    for authority, entries in timelines:
+        if not entries:
+            console.print(f"Nothing recorded about {escape(authority)} yet. "
+                          "Run `carewatch run` first.")
+            continue
+        console.rule(f"Status history — {escape(authority)}")
+        console.print("regulator = CIW or Welsh Government text (moves the status); "
+                      "secondary = council, press or blog (never does)", soft_wrap=True)
+        for entry in entries:
+            _history_entry(console, entry)
+
+
+def _history_entry(console: Console, entry: Any) -> None:
+    who = "regulator" if entry.authoritative else "secondary"
+    o = entry.observation
+    if o is None:
+        head = f"{_day(entry.date)}  event: no status stated  [{who}; {entry.kind}]"
+        lines = [entry.title, entry.url]
+    else:
+        head = (f"{_day(entry.date)}  {_service(o.service)} · {_aspect(o.dimension)} · "
+                f"{o.value}  [{o.scheme}; {who}; review {o.review}; "
+                f"confidence {o.confidence:.2f}]")
+        if o.review_note:
+            head += f"  note: {o.review_note}"
+        lines = [entry.title, f"“{o.evidence}”", entry.url]
+    console.print(escape(head), soft_wrap=True)
+    for line in lines:
+        console.print("    " + escape(line), soft_wrap=True)
+
+
+def review_list(console: Console, rows: Sequence[Any]) -> None:
+    """Observations awaiting a person: what was read, how sure, from which document, why."""
+    if not rows:
+        console.print("Nothing needs review.")
+        return
+    console.rule(f"Needs review — {len(rows)} observation(s); none counts until confirmed")
+    for r in rows:
+        who = "regulator" if r.authoritative else "secondary"
+        console.print(escape(
+            f"#{r.id}  {r.authority} {_service(r.service)} · {_aspect(r.dimension)} · {r.value}"
+            f"  [confidence {r.confidence:.2f}; {who}; {_day(r.effective_date)}]"
+        ), soft_wrap=True)
+        for line in (r.title, f"“{r.evidence}”", r.url):
+            console.print("    " + escape(line), soft_wrap=True)
+        if r.reasons:
+            console.print("    why: " + escape("; ".join(r.reasons)), soft_wrap=True)
+    console.print("Confirm with `carewatch review confirm ID`, or reject with "
+                  "`carewatch review reject ID` (add --note TEXT to say why).", soft_wrap=True)
+
+
+def review_outcome(console: Console, observation_id: int, decision: str,
+                   notices: Sequence[Any], *, before: str) -> None:
+    """What a review decision did (``before``: the observation's review state before it)."""
+    verb = "Confirmed" if decision == "confirm" else "Rejected"
+    already = (REVIEW_CONFIRMED, REVIEW_AUTO) if decision == "confirm" else (REVIEW_REJECTED,)
+    if before in already:
+        state = "read automatically" if before == REVIEW_AUTO else before
+        console.print(f"Observation {observation_id} was already {state}; nothing changed.")
+        return
+    console.print(f"{verb} observation {observation_id}.")
+    if decision != "confirm":
+        console.print("It will never count towards the status or alert.")
+    elif notices:
+        for notice in notices:
+            console.print(f"  alert enqueued: {escape(transition_line(notice))}", soft_wrap=True)
+        console.print("It is sent by the next `carewatch run` or `carewatch deliver`.")
+    else:
+        console.print("It counts from now; it changes nothing that was recorded, so no alert.")
 
 
 def demo_step(console: Console, step: str, payload: Any) -> None:
@@ -134,3 +231,28 @@ def demo_summary(console: Console, outcome: Any) -> None:
     console.rule(f"[{colour}]{passed}/{len(outcome.checks)} checks passed in "
                  f"{outcome.seconds:.1f} s[/]")
     console.print(f"Demo database kept at {Path(outcome.workdir) / 'carewatch.db'}")
+
+
+def classification(console: Console, path: str, result: Any) -> None:
+    """A readable summary of what the classifier read from one document."""
+    voice = "regulator / Welsh Government" if result.authoritative else "secondary"
+    console.rule(path)
+    console.print(f"relevant: [bold]{'yes' if result.relevant else 'no'}[/]   "
+                  f"council: [bold]{result.authority or '—'}[/]   source: {voice}   "
+                  f"kind: {result.kind}   confidence: {result.confidence:.2f}")
+    dates = {k: v for k, v in result.dates.to_json().items() if v}
+    if dates:
+        console.print("dates: " + ", ".join(f"{k} {v}" for k, v in dates.items()))
+    if not result.statuses:
+        console.print("no status stated")
+    for service, stated in result.statuses.items():
+        label = SERVICE_LABELS.get(service, service)
+        for dimension in stated.stated:
+            console.print(f"  {label}: {dimension.replace('_', ' ')} = "
+                          f"[bold]{stated.value(dimension)}[/] ({stated.scheme})")
+            console.print(f"      “{stated.evidence_by_field.get(dimension, stated.evidence)}”")
+        for dimension, value in stated.restated:
+            console.print(f"  {label}: restates earlier {dimension.replace('_', ' ')} “{value}”"
+                          " (not this document's status)")
+    for reason in result.reasons:
+        console.print(f"  · {reason}")

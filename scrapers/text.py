@@ -108,6 +108,21 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
+# Council-news promotional lines that sit inside article bodies (domain.md §4, §6.15; seen on
+# news.wrexham.gov.uk, 2021): COVID banners, bulletin sign-ups, MyUpdates.  Shared by the
+# council scraper and the classifier, which meets the same lines in loose files.
+PROMO_LINES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^get the latest covid-?19 vaccination information\.?$",
+        r"^get the facts\s*(?:…|\.\.\.)?\s*read the latest nhs wales covid-?19 vaccination"
+        r" info\.?$",
+        r"^sign[- ]?up for (?:our )?e-?mail bulletins\b.{0,120}$",
+        r"^.{0,80}\bmyupdates\b.{0,120}$",
+    )
+)
+
+
 def clean_text(text: str) -> str:
     """Normalise text for storage and comparison while keeping its line structure.
 
@@ -385,16 +400,17 @@ def require_first(root: Tag, selectors: tuple[str, ...], *, field: str, url: str
     return found
 
 
-# Page chrome that is never content, whatever the site: dropped before a loose HTML file's
-# text is read (``document_text``).  Sources with SELECTORS read only their content element.
-_CHROME = ("script", "style", "noscript", "nav", "header", "footer", "form", "aside")
+# Never text: dropped before a loose HTML file's text is read (``document_text``).
+_NOT_TEXT = ("script", "style", "noscript", "template")
 
 
 def document_text(data: bytes, *, name: str = "", content_type: str = "") -> str:
     """Text of a document of unknown origin (a file given to ``carewatch classify``, a
     corpus document): PDF by its magic bytes, HTML by its name, type or opening tag, else
-    UTF-8 text.  HTML keeps the main content (``main``, then ``article``, then ``body``),
-    without scripts and navigation chrome.  A broken PDF raises ParseError, as in a crawl.
+    UTF-8 text.  HTML keeps the whole body, page chrome included: with no URL to go by,
+    the site's own name in its header or footer is what says whose page it is, and the
+    classifier strips chrome from the text it reads sentences from.  A broken PDF raises
+    ParseError, as in a crawl.
     """
     if data.lstrip()[:5] == b"%PDF-" or content_type.startswith("application/pdf"):
         return pdf_text(data)
@@ -402,8 +418,7 @@ def document_text(data: bytes, *, name: str = "", content_type: str = "") -> str
     if (name.lower().endswith((".html", ".htm")) or "html" in content_type
             or head.startswith((b"<!doctype html", b"<html"))):
         soup = parse_html(data)
-        for tag in soup.find_all(_CHROME):
+        for tag in soup.find_all(_NOT_TEXT):
             tag.decompose()
-        root = soup.find("main") or soup.find("article") or soup.body or soup
-        return html_text(root)
+        return html_text(soup.body or soup)
     return clean_text(data.decode("utf-8", errors="replace"))

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -44,6 +43,7 @@ import feedparser
 from scrapers.base import CrawlResult, Fetch, IsKnown, ParseError, Publication
 from scrapers.crawl import walk_listing
 from scrapers.text import (
+    PROMO_LINES,
     absolute_url,
     canonical_url,
     clean_text,
@@ -74,16 +74,8 @@ SELECTORS: dict[str, tuple[str, ...]] = {
 }
 
 # Promotional lines the council drops into article bodies; each matches a whole line.
-BOILERPLATE: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"^get the latest covid-?19 vaccination information\.?$",
-        r"^get the facts\s*(?:…|\.\.\.)?\s*read the latest nhs wales covid-?19 vaccination"
-        r" info\.?$",
-        r"^sign[- ]?up for (?:our )?e-?mail bulletins\b.{0,120}$",
-        r"^.{0,80}\bmyupdates\b.{0,120}$",
-    )
-)
+# Promo lines inside article bodies: the shared table (other councils' sites carry the same).
+BOILERPLATE = PROMO_LINES
 
 log = logging.getLogger(__name__)
 

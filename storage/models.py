@@ -24,6 +24,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,8 +33,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.status import REVIEW_AUTO
 
 # Deterministic constraint names, so the migration, PostgreSQL and SQLite all agree and a
 # later migration can drop a constraint by name.
@@ -84,8 +89,11 @@ class Publication(Base):
     """One publication event, keyed by its canonical URL.
 
     ``content_hash`` (``scrapers.base.Publication.content_hash``) tells an edited page from a
-    re-seen one.  ``authoritative`` marks regulator documents: only they move the recorded
-    status (domain.md §6.9); council news and press are stored for context.
+    re-seen one.  ``authoritative`` is the *source's* flag (CIW's site is authoritative, council
+    news is not), the hint the classifier starts from; whether a document is a regulator's
+    text is decided per document (``Observation.authoritative``: a CIW letter inside a council
+    paper is).  ``classification`` is ``storage.classify.Classification.to_json()`` as last
+    computed, kept for the history view and for review (what the classifier thought and why).
     """
 
     __tablename__ = "publications"
@@ -106,6 +114,7 @@ class Publication(Base):
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
     errors: Mapped[str | None] = mapped_column(Text)
+    classification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     urls: Mapped[list[PublicationUrl]] = relationship(
         back_populates="publication", cascade="all, delete-orphan", passive_deletes=True
@@ -171,12 +180,18 @@ class Observation(Base):
 
     Unique per (publication, authority, service, dimension): re-running a document adds
     nothing, which is what makes polling idempotent.
+
+    Only an ``authoritative`` observation (the document is the regulator's or Welsh
+    Government's own text) whose ``review`` is ``auto`` or ``confirmed`` sets the status.
+    One read with ``confidence`` below ``status.REVIEW_THRESHOLD`` is stored as
+    ``needs_review`` until a person confirms or rejects it (``reviewed_at``, ``review_note``).
     """
 
     __tablename__ = "observations"
     __table_args__ = (
         UniqueConstraint("publication_id", "authority", "service", "dimension"),
         Index(None, "authority", "service", "dimension"),
+        Index(None, "review"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -191,15 +206,33 @@ class Observation(Base):
     evidence: Mapped[str] = mapped_column(Text)
     effective_date: Mapped[date | None] = mapped_column(Date)
     observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Server defaults give rows written before migration 0002 their meaning then: every
+    # reading was taken as read, and authority came from the source.
+    confidence: Mapped[float] = mapped_column(Float, server_default=text("1.0"))
+    review: Mapped[str] = mapped_column(String(SHORT), server_default=REVIEW_AUTO)
+    authoritative: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
 
     publication: Mapped[Publication] = relationship(back_populates="observations")
 
 
 class Alert(Base):
-    """The outbox: one row per detected status change, written with the observation.
+    """The outbox: one row per notice, written in the transaction of the observation behind it.
 
-    ``key`` is ``Transition.key`` (unique), so detecting the same change twice can never
-    enqueue it twice; ``payload`` is ``Transition.to_dict()`` so delivery needs no joins.
+    ``kind`` is ``"status_change"`` (the regulator's recorded status moved) or
+    ``"unconfirmed_report"`` (a secondary source claims a status the regulator has not
+    stated).  ``key`` is unique, so detecting the same change twice can never enqueue it
+    twice; ``payload`` is ``Transition.to_dict()`` plus ``alert_kind`` and ``priority``
+    (``ledger.Notice``), so delivery needs no joins.  ``priority`` is higher for what
+    matters more (a Part 8 warning notice is highest).
+
+    An unconfirmed report stays open until an authoritative observation of the same
+    (authority, service, dimension) is recorded: then ``closed_at``,
+    ``closed_by_observation_id`` and ``resolution`` (``confirmed`` | ``contradicted``) say
+    what settled it.  ``closed_by_observation_id`` has no foreign key on purpose: SQLite can
+    only add one by rebuilding ``alerts``, and rebuilding a table that ``deliveries``
+    references cascades its rows away (migration 0002).
     """
 
     __tablename__ = "alerts"
@@ -215,6 +248,10 @@ class Alert(Base):
     observation_id: Mapped[int | None] = mapped_column(
         ForeignKey("observations.id", ondelete="SET NULL")
     )
+    priority: Mapped[int] = mapped_column(Integer, server_default=text("2"))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_by_observation_id: Mapped[int | None] = mapped_column(Integer)
+    resolution: Mapped[str | None] = mapped_column(String(SHORT))
 
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="alert",

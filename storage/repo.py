@@ -11,7 +11,8 @@ URLs are compared exactly: callers pass canonical URLs (``scrapers.text.canonica
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, select
@@ -19,26 +20,38 @@ from sqlalchemy.orm import Session, selectinload
 
 from scrapers import base
 from storage import models, status
-from storage.status import Reading, StatusRow, Transition
+from storage.notices import ALERT_UNCONFIRMED, Notice
+from storage.status import Reading, StatusRow
 
 __all__ = [
+    "HistoryEntry",
+    "ObservationRow",
     "StatusRow",
+    "add_observation",
+    "alert_exists",
+    "close_alert",
+    "current_for",
     "current_status",
+    "enqueue",
     "finish_run",
+    "get_observation",
     "history",
     "is_empty",
     "is_known",
     "known_urls",
     "last_runs",
     "list_alerts",
+    "needs_review",
+    "observation_exists",
+    "open_unconfirmed",
     "pending_deliveries",
     "record_delivery",
-    "record_readings",
+    "set_classification",
+    "set_review",
     "start_run",
     "upsert_publication",
 ]
 
-ALERT_KIND_STATUS_CHANGE = "status_change"
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
 # Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
@@ -168,6 +181,53 @@ def upsert_publication(
 
 # --- Status -------------------------------------------------------------------------------
 
+# Review states whose observations count: read automatically with confidence, or confirmed
+# by a person.  ``needs_review`` and ``rejected`` ones are kept for the record only.
+ACCEPTED = (status.REVIEW_AUTO, status.REVIEW_CONFIRMED)
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """A stored observation with its review state and the document it came from: what
+    ``carewatch review`` lists and ``carewatch status --history`` shows."""
+
+    id: int
+    authority: str
+    service: str
+    dimension: str
+    value: str
+    scheme: str
+    evidence: str
+    effective_date: date | None
+    confidence: float
+    review: str
+    authoritative: bool
+    reviewed_at: datetime | None
+    review_note: str | None
+    observed_at: datetime
+    publication_id: int
+    url: str
+    title: str
+    kind: str
+    source: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an authority's timeline: an observation, or a publication about the
+    authority's social services that states no status (an event: a news item, a
+    conference, a council report), in which case ``observation`` is None."""
+
+    date: date | None
+    authority: str
+    title: str
+    url: str
+    source: str
+    kind: str
+    authoritative: bool
+    observation: ObservationRow | None = None
+
 
 def _statement_order() -> tuple[ColumnElement[Any], ...]:
     """Oldest statement first: by effective date (undated ones count as oldest), then id.
@@ -204,15 +264,44 @@ def _row(observation: models.Observation, publication: models.Publication) -> St
         kind=publication.kind,
         source=publication.source,
         observed_at=observation.observed_at,
-        authoritative=publication.authoritative,
+        authoritative=observation.authoritative,
+    )
+
+
+def _observation_row(
+    observation: models.Observation, publication: models.Publication
+) -> ObservationRow:
+    reasons = (publication.classification or {}).get("reasons") or ()
+    return ObservationRow(
+        id=observation.id,
+        authority=observation.authority,
+        service=observation.service,
+        dimension=observation.dimension,
+        value=observation.value,
+        scheme=observation.scheme,
+        evidence=observation.evidence,
+        effective_date=observation.effective_date,
+        confidence=observation.confidence,
+        review=observation.review,
+        authoritative=observation.authoritative,
+        reviewed_at=observation.reviewed_at,
+        review_note=observation.review_note,
+        observed_at=observation.observed_at,
+        publication_id=publication.id,
+        url=publication.url,
+        title=publication.title,
+        kind=publication.kind,
+        source=publication.source,
+        reasons=tuple(str(reason) for reason in reasons),
     )
 
 
 def _latest(session: Session, *where: ColumnElement[bool]) -> list[StatusRow]:
-    """Latest authoritative observation per (authority, service, dimension) among ``where``.
+    """Latest accepted authoritative observation per (authority, service, dimension).
 
-    Only regulator documents set the status (domain.md §6.9): council news and press are
-    stored as observations for the record, but never become the current status.
+    Only the regulator's (or Welsh Government's) own words set the status (domain.md
+    §6.9): council news and press are stored as observations for the record, and so are
+    readings awaiting review or rejected by a reviewer, but none of them is ever current.
     """
     o = models.Observation
     newest_first = [column.desc() for column in _statement_order()]
@@ -223,8 +312,7 @@ def _latest(session: Session, *where: ColumnElement[bool]) -> list[StatusRow]:
             .over(partition_by=(o.authority, o.service, o.dimension), order_by=newest_first)
             .label("rank"),
         )
-        .join(models.Publication, o.publication)
-        .where(models.Publication.authoritative.is_(True), *where)
+        .where(o.authoritative.is_(True), o.review.in_(ACCEPTED), *where)
         .subquery()
     )
     query = (
@@ -246,33 +334,18 @@ def current_status(session: Session, authority: str | None = None) -> list[Statu
     return _latest(session, *where)
 
 
-def _current_for(session: Session, reading: Reading) -> StatusRow | None:
+def current_for(session: Session, authority: str, service: str, dimension: str) -> StatusRow | None:
+    """The recorded status of one (authority, service, dimension), or None."""
     o = models.Observation
     rows = _latest(
-        session,
-        o.authority == reading.authority,
-        o.service == reading.service,
-        o.dimension == reading.dimension,
+        session, o.authority == authority, o.service == service, o.dimension == dimension
     )
     return rows[0] if rows else None
 
 
-def history(
-    session: Session, authority: str, *, include_secondary: bool = False
-) -> list[StatusRow]:
-    """Every statement about ``authority``, oldest first (the order ``current_status`` uses).
-
-    Secondary sources' observations are left out unless ``include_secondary``.
-    """
-    o = models.Observation
-    where = [o.authority == authority]
-    if not include_secondary:
-        where.append(models.Publication.authoritative.is_(True))
-    query = _status_select(*where).order_by(*_statement_order())
-    return [_row(obs, pub) for obs, pub in session.execute(query)]
-
-
-def _observation_exists(session: Session, publication_id: int, reading: Reading) -> bool:
+def observation_exists(session: Session, publication_id: int, reading: Reading) -> bool:
+    """Whether this publication already has an observation for the reading's
+    (authority, service, dimension): re-reading a document adds nothing."""
     o = models.Observation
     return (
         session.scalar(
@@ -287,66 +360,198 @@ def _observation_exists(session: Session, publication_id: int, reading: Reading)
     )
 
 
-def _alert_exists(session: Session, key: str) -> bool:
+def add_observation(
+    session: Session,
+    publication_row: models.Publication,
+    reading: Reading,
+    *,
+    authoritative: bool,
+    review: str,
+    now: datetime,
+) -> models.Observation:
+    """Store one reading of one publication (flushed, so it has its id)."""
+    observation = models.Observation(
+        publication_id=publication_row.id,
+        authority=reading.authority,
+        service=reading.service,
+        dimension=reading.dimension,
+        value=reading.value,
+        scheme=reading.scheme,
+        evidence=reading.evidence,
+        effective_date=reading.effective_date,
+        observed_at=now,
+        confidence=reading.confidence,
+        review=review,
+        authoritative=authoritative,
+    )
+    session.add(observation)
+    session.flush()
+    return observation
+
+
+def get_observation(session: Session, observation_id: int) -> models.Observation:
+    """The observation with this id; LookupError if there is none."""
+    observation = session.get(models.Observation, observation_id)
+    if observation is None:
+        raise LookupError(f"no observation with id {observation_id}")
+    return observation
+
+
+def as_reading(observation: models.Observation) -> Reading:
+    """The reading an observation stored (inverse of ``add_observation``)."""
+    return Reading(
+        authority=observation.authority,
+        service=observation.service,
+        dimension=observation.dimension,
+        value=observation.value,
+        scheme=observation.scheme,
+        evidence=observation.evidence,
+        effective_date=observation.effective_date,
+        confidence=observation.confidence,
+    )
+
+
+def set_review(
+    observation: models.Observation, review: str, *, note: str | None, now: datetime
+) -> None:
+    """Record a person's decision on an observation."""
+    observation.review = review
+    observation.reviewed_at = now
+    observation.review_note = note
+
+
+def set_classification(row: models.Publication, classification: dict[str, Any]) -> None:
+    """Keep what the classifier made of a publication (its ``to_json()``)."""
+    row.classification = classification
+
+
+def needs_review(session: Session) -> list[ObservationRow]:
+    """Observations read with too little confidence to act on, awaiting a person, oldest
+    statement first."""
+    query = _status_select(models.Observation.review == status.REVIEW_NEEDED).order_by(
+        *_statement_order()
+    )
+    return [_observation_row(obs, pub) for obs, pub in session.execute(query)]
+
+
+def history(
+    session: Session, authority: str, *, include_secondary: bool = True
+) -> list[HistoryEntry]:
+    """Everything recorded about ``authority``, oldest first: every observation (secondary
+    ones unless ``include_secondary`` is false; needs-review and rejected ones too, flagged),
+    and every publication classified as about its social services that states no status.
+
+    Observations are ordered as ``current_status`` orders them; a statement-less
+    publication is placed by its letter, publication or first-seen date.
+    """
+    o = models.Observation
+    where = [o.authority == authority]
+    if not include_secondary:
+        where.append(o.authoritative.is_(True))
+    entries = [
+        HistoryEntry(
+            date=obs.effective_date, authority=authority, title=pub.title, url=pub.url,
+            source=pub.source, kind=pub.kind, authoritative=obs.authoritative,
+            observation=_observation_row(obs, pub),
+        )
+        for obs, pub in session.execute(_status_select(*where).order_by(*_statement_order()))
+    ]
+    entries += _events(session, authority, include_secondary=include_secondary)
+    # Stable sort: observations keep their database order within a date.
+    entries.sort(key=lambda e: (e.date is not None, e.date or date.min))
+    return entries
+
+
+def _events(
+    session: Session, authority: str, *, include_secondary: bool
+) -> list[HistoryEntry]:
+    """Publications classified as relevant to ``authority`` with no observation about it."""
+    p, o = models.Publication, models.Observation
+    stated = exists().where(o.publication_id == p.id, o.authority == authority)
+    rows = session.execute(
+        select(p.id, p.title, p.url, p.source, p.kind, p.published, p.letter_date,
+               p.first_seen, p.authoritative, p.classification)
+        .where(p.classification.is_not(None), ~stated)
+        .order_by(p.id)
+    )
+    out: list[HistoryEntry] = []
+    for row in rows:
+        found = row.classification or {}
+        if found.get("authority") != authority or not found.get("relevant"):
+            continue
+        authoritative = bool(found.get("authoritative", row.authoritative))
+        if not (authoritative or include_secondary):
+            continue
+        dates = found.get("dates") or {}
+        stated_on = row.letter_date or _iso(dates.get("letter")) or row.published or _iso(
+            dates.get("published")) or row.first_seen.date()
+        out.append(HistoryEntry(
+            date=stated_on, authority=authority, title=row.title, url=row.url,
+            source=row.source, kind=found.get("kind") or row.kind, authoritative=authoritative,
+        ))
+    return out
+
+
+def _iso(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Alerts -------------------------------------------------------------------------------
+
+
+def alert_exists(session: Session, key: str) -> bool:
     return session.scalar(select(models.Alert.id).where(models.Alert.key == key)) is not None
 
 
-def record_readings(
-    session: Session,
-    publication_row: models.Publication,
-    readings: Sequence[Reading],
-    *,
-    alert: bool,
-    now: datetime,
-) -> list[Transition]:
-    """Store what a publication states; enqueue an alert for each status change.
+def enqueue(
+    session: Session, notice: Notice, *, observation_id: int | None, now: datetime
+) -> models.Alert:
+    """Write ``notice`` to the outbox, in the caller's transaction.  The unique ``key``
+    refuses a second row for the same notice."""
+    alert = models.Alert(
+        key=notice.key,
+        kind=notice.alert_kind,
+        authority=notice.authority,
+        service=notice.service,
+        payload=notice.to_dict(),
+        created_at=now,
+        observation_id=observation_id,
+        priority=notice.priority,
+    )
+    session.add(alert)
+    session.flush()
+    return alert
 
-    Idempotent: a reading already stored for this publication is skipped, so re-running a
-    document adds nothing.  The current status is read *before* the new observation is
-    inserted.  With ``alert`` false (the quiet baseline, backfill) observations are stored
-    and nothing is enqueued.  A secondary (non-authoritative) publication never moves the
-    status, so it never alerts.  Returns the transitions for which an alert row was
-    inserted; the unique ``key`` guarantees one row per change even if detected twice.
-    """
-    transitions: list[Transition] = []
-    for reading in readings:
-        if _observation_exists(session, publication_row.id, reading):
-            continue
-        current = _current_for(session, reading)
-        observation = models.Observation(
-            publication_id=publication_row.id,
-            authority=reading.authority,
-            service=reading.service,
-            dimension=reading.dimension,
-            value=reading.value,
-            scheme=reading.scheme,
-            evidence=reading.evidence,
-            effective_date=reading.effective_date,
-            observed_at=now,
-        )
-        session.add(observation)
-        session.flush()
-        if not (alert and publication_row.authoritative):
-            continue
-        transition = status.detect_transition(
-            current, reading, publication=publication_row, now=now
-        )
-        if transition is None or _alert_exists(session, transition.key):
-            continue
-        session.add(
-            models.Alert(
-                key=transition.key,
-                kind=ALERT_KIND_STATUS_CHANGE,
-                authority=transition.authority,
-                service=transition.service,
-                payload=transition.to_dict(),
-                created_at=now,
-                observation_id=observation.id,
-            )
-        )
-        session.flush()
-        transitions.append(transition)
-    return transitions
+
+def open_unconfirmed(
+    session: Session,
+    authority: str | None = None,
+    service: str | None = None,
+    dimension: str | None = None,
+) -> list[models.Alert]:
+    """Unconfirmed reports no authoritative document has settled yet, oldest first,
+    optionally only those about one authority / service / dimension."""
+    a = models.Alert
+    where = [a.kind == ALERT_UNCONFIRMED, a.closed_at.is_(None)]
+    if authority is not None:
+        where.append(a.authority == authority)
+    if service is not None:
+        where.append(a.service == service)
+    found = session.scalars(select(a).where(*where).order_by(a.created_at, a.id))
+    # The dimension lives in the payload; filtering JSON in Python keeps the SQL portable.
+    return [a for a in found if dimension is None or a.payload.get("dimension") == dimension]
+
+
+def close_alert(
+    alert: models.Alert, *, observation_id: int, resolution: str, now: datetime
+) -> None:
+    """Settle an unconfirmed report: by which observation, and whether it confirmed it."""
+    alert.closed_at = now
+    alert.closed_by_observation_id = observation_id
+    alert.resolution = resolution
 
 
 # --- Outbox -------------------------------------------------------------------------------
@@ -356,7 +561,8 @@ def pending_deliveries(
     session: Session, targets: Sequence[tuple[str, str]], limit: int = 100
 ) -> list[tuple[models.Alert, str, str]]:
     """(alert, channel, target) for every alert not yet delivered successfully to that
-    target, oldest alert first (then in ``targets`` order), at most ``limit``.
+    target, most urgent first (``Alert.priority``: a Part 8 warning notice goes before
+    anything else), then oldest first, then in ``targets`` order; at most ``limit``.
 
     Failed attempts do not count as delivered, so a failed send is retried by the next
     drain; how often to retry is the delivery flow's decision.
@@ -368,11 +574,12 @@ def pending_deliveries(
             d.alert_id == a.id, d.channel == channel, d.target == target, d.ok.is_(True)
         )
         alerts = session.scalars(
-            select(a).where(~delivered).order_by(a.created_at, a.id).limit(limit)
+            select(a).where(~delivered).order_by(a.priority.desc(), a.created_at, a.id)
+            .limit(limit)
         )
         pending.extend((alert, channel, target) for alert in alerts)
     order = {t: i for i, t in enumerate(dict.fromkeys(targets))}
-    pending.sort(key=lambda p: (p[0].created_at, p[0].id, order[(p[1], p[2])]))
+    pending.sort(key=lambda p: (-p[0].priority, p[0].created_at, p[0].id, order[(p[1], p[2])]))
     return pending[:limit]
 
 

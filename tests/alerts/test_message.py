@@ -18,11 +18,25 @@ from alerts.message import (
     render_text,
     short_authority,
 )
+from storage.notices import (
+    ALERT_UNCONFIRMED,
+    PRIORITY_CHANGE,
+    PRIORITY_INTERVENTION,
+    PRIORITY_UNCONFIRMED,
+    Notice,
+    from_payload,
+)
 from storage.status import (
     ADULTS,
+    CONCERN_LEVEL,
+    INTERVENTION,
+    INTERVENTION_REMOVED,
     JUDGEMENT,
+    SCHEME_COP_2019,
+    SCHEME_PART_8,
     SERIOUS_CONCERN,
     SIGNIFICANT_CONCERN,
+    WARNING_NOTICE,
     Transition,
 )
 
@@ -233,3 +247,138 @@ def test_render_payload_does_not_mutate_to_dict(escalation, now):
     render_payload(escalation, now=now)
     assert "subject" not in escalation.to_dict()
     assert escalation.to_dict()["detected_at"] == datetime(2020, 8, 5, 9, tzinfo=UTC).isoformat()
+
+
+# --- alert kinds (issue 4): de-escalation, intervention, unconfirmed report ----------------
+
+PRESS_URL = "https://www.wrexham.com/news/inspectors-raise-significant-concerns-190667.html"
+
+
+def unconfirmed(**changes: object) -> Notice:
+    """wrexham.com claims significant concern while CIW's recorded level is serious."""
+    fields = {
+        "service": "children", "dimension": CONCERN_LEVEL, "scheme": SCHEME_COP_2019,
+        "key": "cwu_0123", "authority": "Wrexham", "old": SERIOUS_CONCERN,
+        "new": SIGNIFICANT_CONCERN,
+        "evidence": "The watchdog has now escalated that status to significant concerns.",
+        "source": "press", "kind": "news", "title": "Inspectors raise significant concerns",
+        "url": PRESS_URL, "published": date(2020, 8, 4), "old_stated": date(2019, 7, 8),
+        "old_url": "https://careinspectorate.wales/wrexham-annual-letter-2018-19",
+        "alert_kind": ALERT_UNCONFIRMED, "priority": PRIORITY_UNCONFIRMED,
+        "old_source": "ciw_la_reports",
+    }
+    fields.update(changes)
+    return Notice(**fields)  # type: ignore[arg-type]
+
+
+def warning_notice(**changes: object) -> Notice:
+    fields = {
+        "key": "cw_powys", "authority": "Powys", "service": "children",
+        "dimension": INTERVENTION, "old": None, "new": WARNING_NOTICE,
+        "scheme": SCHEME_PART_8,
+        "evidence": "The Welsh Ministers have today issued a warning notice under Part 8.",
+        "source": "gov_wales", "kind": "warning_notice",
+        "title": "Written Statement: Powys County Council children's social services",
+        "url": "https://gov.wales/written-statement-powys-warning-notice",
+        "published": date(2017, 10, 17), "priority": PRIORITY_INTERVENTION,
+    }
+    fields.update(changes)
+    return Notice(**fields)  # type: ignore[arg-type]
+
+
+def test_render_subject_de_escalation(make_transition):
+    t = make_transition(old=SIGNIFICANT_CONCERN, new=SERIOUS_CONCERN)
+    assert render_subject(t) == (
+        "Wrexham children's services: significant → serious concern (de-escalation) "
+        "(CIW letter, 3 Aug 2020)"
+    )
+
+
+def test_render_text_de_escalation_says_it_was_stated_not_inferred(make_transition):
+    text = render_text(make_transition(old=SIGNIFICANT_CONCERN, new=SERIOUS_CONCERN))
+    assert "never infers one from a positive tone" in text
+
+
+def test_render_subject_warning_notice_is_urgent():
+    assert render_subject(warning_notice()) == (
+        "URGENT — Welsh Ministers issued a Part 8 warning notice: Powys children's services "
+        "(Welsh Government statement, 17 Oct 2017)"
+    )
+
+
+def test_render_text_warning_notice():
+    text = render_text(warning_notice())
+    assert text.startswith(
+        "URGENT: Welsh Ministers have issued a Part 8 warning notice on Powys children's services."
+    )
+    assert "Intervention: 'Part 8 warning notice' (first recorded)" in text
+    assert "above any CIW level of concern" in text
+    assert "Published by the Welsh Government: 17 October 2017" in text
+
+
+def test_render_subject_intervention_removed():
+    t = warning_notice(old=WARNING_NOTICE, new=INTERVENTION_REMOVED, published=date(2020, 11, 2),
+                       priority=PRIORITY_CHANGE)
+    assert render_subject(t) == (
+        "Powys children's services: Welsh Ministers' intervention removed "
+        "(Welsh Government statement, 2 Nov 2020)"
+    )
+    assert "has ended" in render_text(t)
+
+
+def test_render_subject_unconfirmed_report():
+    assert render_subject(unconfirmed()) == (
+        "Unconfirmed: wrexham.com says Wrexham children's services are at significant concern; "
+        "recorded status is serious (CIW, 8 Jul 2019)"
+    )
+
+
+def test_render_subject_unconfirmed_names_council_news_and_judgements():
+    t = unconfirmed(source="wrexham_news_rss", url="https://news.wrexham.gov.uk/x/",
+                    dimension=JUDGEMENT, old="continuing to make improvements",
+                    new="inadequate", old_stated=date(2021, 12, 14))
+    assert render_subject(t) == (
+        "Unconfirmed: Wrexham Council news says Wrexham children's services are 'inadequate'; "
+        "recorded status is 'continuing to make improvements' (CIW, 14 Dec 2021)"
+    )
+
+
+def test_render_text_unconfirmed_report_explains_itself():
+    text = render_text(unconfirmed())
+    assert text.startswith(
+        "Unconfirmed report: wrexham.com says Wrexham children's services are at significant "
+        "concern. The regulator's recorded status is 'serious concern', stated by CIW on "
+        "8 July 2019."
+    )
+    assert "Concern level claimed: 'significant concern', says wrexham.com" in text
+    assert "Concern level recorded: 'serious concern', stated by CIW on 8 July 2019" in text
+    assert "Recorded from: https://careinspectorate.wales/wrexham-annual-letter-2018-19" in text
+    assert "Published by wrexham.com: 4 August 2020" in text
+    assert "This is not a change of status." in text
+    assert "one notice per claim" in text
+    assert "Escalation" not in text and "What changed" not in text
+
+
+def test_render_text_unconfirmed_with_nothing_recorded():
+    t = unconfirmed(old=None, old_stated=None, old_url=None, old_source=None)
+    assert render_subject(t).endswith("; no recorded status")
+    assert "recorded status: none stated yet." in render_text(t)
+    assert "none: the regulator has stated none" in render_text(t)
+
+
+def test_render_html_unconfirmed_escapes_the_secondary_source():
+    page = render_html(unconfirmed(title=HOSTILE, evidence=HOSTILE))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "Unconfirmed report" in page
+
+
+def test_render_payload_types_and_priorities(escalation, now):
+    assert render_payload(escalation, now=now)["data"]["alert_kind"] == "status_change"
+    assert render_payload(escalation, now=now)["data"]["priority"] == PRIORITY_CHANGE
+    report = render_payload(unconfirmed(), now=now)
+    assert report["type"] == "status.unconfirmed_report"
+    assert (report["data"]["alert_kind"], report["data"]["priority"]) == (
+        ALERT_UNCONFIRMED, PRIORITY_UNCONFIRMED)
+    urgent = render_payload(warning_notice(), now=now)
+    assert (urgent["type"], urgent["data"]["priority"]) == ("status.changed", PRIORITY_INTERVENTION)
+    assert from_payload(json.loads(json.dumps(report["data"]))) == unconfirmed()

@@ -56,3 +56,48 @@ def test_status_on_an_empty_database_says_what_to_do(tmp_path, monkeypatch):
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0, result.output
     assert "carewatch run" in result.output
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+LETTER_2020 = next((ROOT / "replay" / "content" / "pdf").glob("200804-*.pdf"))
+
+
+def test_classify_json_one_object_per_file_and_errors_lose_nothing(tmp_path):
+    import json
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 not really a pdf")
+    result = runner.invoke(app, ["classify", "--json", str(LETTER_2020), str(broken),
+                                 str(LETTER_2020)])
+    assert result.exit_code == 1  # one file failed; the others were still classified
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == [str(LETTER_2020), str(broken), str(LETTER_2020)]
+    letter, error, again = lines
+    assert "error" in error and "PDF" in error["error"]
+    assert letter == again
+    assert (letter["relevant"], letter["authority"], letter["authoritative"], letter["kind"]) == (
+        True, "Wrexham", True, "annual_letter")
+    assert list(letter["statuses"]) == ["children"]
+    assert letter["statuses"]["children"]["concern_level"] == "significant"
+    assert "escalated from serious to significant" in letter["statuses"]["children"]["evidence"]
+    assert letter["dates"]["letter"] == "2020-08-03"
+
+
+def test_classify_uses_the_pipelines_classifier(tmp_path):
+    """Same code path: the command's JSON is classify_document's own to_json."""
+    import json
+
+    from scrapers.text import document_text
+    from storage.classify import classify_document
+
+    result = runner.invoke(app, ["classify", "--json", str(LETTER_2020)])
+    expected = classify_document(document_text(LETTER_2020.read_bytes(),
+                                               name=LETTER_2020.name)).to_json()
+    assert json.loads(result.stdout) == {"path": str(LETTER_2020), **expected}
+
+
+def test_classify_summary_is_readable():
+    result = runner.invoke(app, ["classify", str(LETTER_2020)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "children's services: concern level = significant" in result.output
+    assert "council: Wrexham" in result.output

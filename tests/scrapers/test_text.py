@@ -247,12 +247,12 @@ def test_document_text_reads_pdf_html_and_text(tmp_path):
     root = Path(__file__).resolve().parents[2]
     pdf = next((root / "replay/content/pdf").glob("200804-*.pdf")).read_bytes()
     assert "escalated from serious to significant" in document_text(pdf, name="letter.pdf")
-    html = (b"<!DOCTYPE html><html><body><header><nav>Skip to main content Menu</nav></header>"
-            b"<main><h1>Title</h1><p>First paragraph.</p><ul><li>one</li></ul></main>"
-            b"<footer>Cookies</footer></body></html>")
+    html = (b"<!DOCTYPE html><html><head><style>p{}</style></head><body><header>Wrexham "
+            b"Council</header><main><h1>Title</h1><p>First paragraph.</p><ul><li>one</li></ul>"
+            b"</main><script>var tracking = 1;</script></body></html>")
     text = document_text(html, name="page.html")
-    assert text.startswith("Title") and "First paragraph." in text and "one" in text
-    assert "Skip to main" not in text and "Cookies" not in text
+    assert text.startswith("Wrexham Council") and "Title\n\nFirst paragraph." in text
+    assert "one" in text and "tracking" not in text and "p{}" not in text
     assert document_text("Plain ’text’\r\n".encode()) == "Plain ’text’"
 
 

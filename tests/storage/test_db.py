@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -106,16 +107,17 @@ def test_migrate_from_url_any_cwd_and_idempotent(
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0001",)
+            ("0002",)
         ]
     engine.dispose()
 
 
 def test_migrations_have_one_head_and_live_in_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
+    assert script.get_heads() == ["0002"]
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0001_initial.py").is_file()
+    assert (MIGRATIONS_DIR / "versions" / "0002_review_and_notices.py").is_file()
 
 
 def _schema_diffs(engine: Engine, metadata: MetaData) -> list[object]:
@@ -214,3 +216,75 @@ def test_deleting_a_publication_cascades_in_the_database(engine: Engine) -> None
             execution_options={"synchronize_session": False},
         )
         assert session.scalars(select(models.PublicationUrl)).all() == []
+
+
+# --- migration 0002 (issue 4): up and down with data in place -----------------------------
+
+
+def _alembic(engine: Engine, action: str, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+_ROWS_0001 = (
+    "INSERT INTO publications (id, source, url, kind, title, text, content_hash, "
+    "authoritative, first_seen, last_seen) VALUES "
+    "(1, 'ciw_la_reports', 'https://careinspectorate.wales/l', 'letter', 't', 'x', 'h', "
+    ":true, :now, :now), "
+    "(2, 'wrexham_news_rss', 'https://news.wrexham.gov.uk/n/', 'news', 't', 'x', 'h', "
+    ":false, :now, :now)",
+    "INSERT INTO observations (id, publication_id, authority, service, dimension, value, "
+    "scheme, evidence, observed_at) VALUES "
+    "(1, 1, 'Wrexham', 'children', 'concern_level', 'significant', 'cop_2019', 'e', :now), "
+    "(2, 2, 'Wrexham', 'children', 'concern_level', 'significant', 'cop_2019', 'e', :now)",
+    "INSERT INTO alerts (id, key, kind, authority, service, payload, created_at, "
+    "observation_id) VALUES (1, 'cw_1', 'status_change', 'Wrexham', 'children', '{}', :now, 1)",
+    "INSERT INTO deliveries (alert_id, channel, target, ok, attempted_at) "
+    "VALUES (1, 'email', 'a@example.org', :true, :now)",
+)
+
+
+def test_migration_0002_up_and_down_keeps_every_row(engine: Engine) -> None:
+    """0002 only adds columns: existing rows get their old meaning (observations as
+    authoritative as their source, taken as read; alerts of ordinary priority), and
+    nothing cascades away on the way up or down (issue 4)."""
+    _alembic(engine, "downgrade", "0001")
+    assert "review" not in _columns(engine, "observations")
+    now = datetime(2020, 8, 5, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        for statement in _ROWS_0001:
+            connection.execute(text(statement), {"now": now, "true": True, "false": False})
+
+    _alembic(engine, "upgrade", "0002")
+    with engine.connect() as connection:
+        observations = connection.execute(text(
+            "SELECT id, authoritative, review, confidence, reviewed_at FROM observations "
+            "ORDER BY id")).all()
+        alerts = connection.execute(text(
+            "SELECT priority, closed_at, closed_by_observation_id, resolution FROM alerts")).all()
+        deliveries = connection.execute(text("SELECT count(*) FROM deliveries")).scalar()
+    assert [(i, bool(a), r, c, at) for i, a, r, c, at in observations] == [
+        (1, True, "auto", 1.0, None), (2, False, "auto", 1.0, None)
+    ]
+    assert alerts == [(2, None, None, None)]
+    assert deliveries == 1
+    assert _schema_diffs(engine, models.Base.metadata) == []
+
+    _alembic(engine, "downgrade", "0001")
+    assert not {"confidence", "review", "authoritative", "reviewed_at", "review_note"} & (
+        _columns(engine, "observations"))
+    assert not {"priority", "closed_at", "closed_by_observation_id", "resolution"} & (
+        _columns(engine, "alerts"))
+    assert "classification" not in _columns(engine, "publications")
+    with engine.connect() as connection:
+        counts = [connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in ("publications", "observations", "alerts", "deliveries")]
+    assert counts == [2, 2, 1, 1]
+    _alembic(engine, "upgrade", "head")
+    assert _schema_diffs(engine, models.Base.metadata) == []

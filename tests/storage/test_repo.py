@@ -9,8 +9,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage import models, repo
+from storage import ledger, models, repo
 from storage.db import make_session_factory
+from storage.notices import from_payload
 from storage.status import (
     ADULTS,
     CHILDREN,
@@ -18,7 +19,6 @@ from storage.status import (
     SERIOUS_CONCERN,
     SIGNIFICANT_CONCERN,
     WREXHAM,
-    Transition,
 )
 
 REPORT = "https://careinspectorate.wales/local-authority-monitoring-activity-letter-wrexham"
@@ -160,7 +160,7 @@ def test_record_readings_first_reading_alerts(
 ) -> None:
     row = store(session, make_publication, now)
     reading = make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))
-    transitions = repo.record_readings(session, row, [reading], alert=True, now=now)
+    transitions = ledger.record_readings(session, row, [reading], alert=True, now=now)
     assert len(transitions) == 1
     (transition,) = transitions
     assert (transition.old, transition.new, transition.url) == (None, SIGNIFICANT_CONCERN, REPORT)
@@ -168,7 +168,8 @@ def test_record_readings_first_reading_alerts(
     assert stored.key == transition.key
     assert (stored.kind, stored.authority, stored.service) == ("status_change", WREXHAM, CHILDREN)
     assert stored.payload == transition.to_dict()
-    assert Transition.from_dict(stored.payload) == transition
+    assert from_payload(stored.payload) == transition
+    assert (stored.payload["alert_kind"], stored.priority) == ("status_change", 2)
     observation = session.get_one(models.Observation, stored.observation_id)
     assert (observation.value, observation.observed_at) == (SIGNIFICANT_CONCERN, now)
 
@@ -178,8 +179,8 @@ def test_record_readings_twice_inserts_nothing(
 ) -> None:
     row = store(session, make_publication, now)
     readings = [make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))]
-    assert len(repo.record_readings(session, row, readings, alert=True, now=now)) == 1
-    assert repo.record_readings(session, row, readings, alert=True, now=now) == []
+    assert len(ledger.record_readings(session, row, readings, alert=True, now=now)) == 1
+    assert ledger.record_readings(session, row, readings, alert=True, now=now) == []
     assert (count(session, models.Observation), count(session, models.Alert)) == (1, 1)
 
 
@@ -190,12 +191,12 @@ def test_record_readings_restatement_does_not_alert(
     first = store(session, make_publication, now, REPORT)
     later = store(session, make_publication, now, OTHER, text="later letter")
     phrase = "inadequate with early indicators of improvement"
-    repo.record_readings(
+    ledger.record_readings(
         session, first, [make_reading(phrase, date(2021, 1, 1), dimension=JUDGEMENT)],
         alert=True, now=now,
     )
     restated = make_reading(phrase.upper(), date(2021, 5, 1), dimension=JUDGEMENT)
-    assert repo.record_readings(session, later, [restated], alert=True, now=now) == []
+    assert ledger.record_readings(session, later, [restated], alert=True, now=now) == []
     assert (count(session, models.Observation), count(session, models.Alert)) == (2, 1)
 
 
@@ -207,7 +208,7 @@ def test_record_readings_escalation_and_de_escalation(
              (SERIOUS_CONCERN, date(2022, 9, 1))]
     seen = []
     for letter, (level, when) in zip(letters, steps, strict=True):
-        (transition,) = repo.record_readings(
+        (transition,) = ledger.record_readings(
             session, letter, [make_reading(level, when)], alert=True, now=now
         )
         seen.append((transition.old, transition.new, transition.old_stated))
@@ -223,12 +224,12 @@ def test_record_readings_quiet_baseline_then_change(
     session, make_publication, make_reading, now
 ) -> None:
     baseline = store(session, make_publication, now, REPORT)
-    quiet = repo.record_readings(
+    quiet = ledger.record_readings(
         session, baseline, [make_reading(SERIOUS_CONCERN, date(2019, 5, 3))], alert=False, now=now
     )
     assert quiet == [] and alerts(session) == []
     later = store(session, make_publication, now, OTHER, text="later")
-    (transition,) = repo.record_readings(
+    (transition,) = ledger.record_readings(
         session, later, [make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))], alert=True, now=now
     )
     assert (transition.old, transition.old_url) == (SERIOUS_CONCERN, REPORT)
@@ -239,11 +240,11 @@ def test_record_readings_older_document_never_alerts(
 ) -> None:
     """A backfilled old letter is history: stored, not current, not an alert."""
     newer = store(session, make_publication, now, REPORT)
-    repo.record_readings(
+    ledger.record_readings(
         session, newer, [make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))], alert=True, now=now
     )
     older = store(session, make_publication, now, OTHER, text="old")
-    assert repo.record_readings(
+    assert ledger.record_readings(
         session, older, [make_reading(SERIOUS_CONCERN, date(2019, 5, 3))], alert=True, now=now
     ) == []
     (current,) = repo.current_status(session, WREXHAM)
@@ -258,11 +259,12 @@ def test_record_readings_secondary_source_never_moves_status(
     news = store(session, make_publication, now, COUNCIL_NEWS, authoritative=False,
                  source="wrexham_news_rss", kind="news")
     reading = make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 10))
-    assert repo.record_readings(session, news, [reading], alert=True, now=now) == []
+    ledger.record_readings(session, news, [reading], alert=True, now=now)
     assert repo.current_status(session) == []
-    assert repo.history(session, WREXHAM) == []
-    (row,) = repo.history(session, WREXHAM, include_secondary=True)
+    assert repo.history(session, WREXHAM, include_secondary=False) == []
+    (row,) = repo.history(session, WREXHAM)
     assert (row.url, row.authoritative, row.source) == (COUNCIL_NEWS, False, "wrexham_news_rss")
+    assert (row.observation.authoritative, row.observation.review) == (False, "auto")
 
 
 def test_alert_is_written_in_the_observations_transaction(
@@ -272,14 +274,14 @@ def test_alert_is_written_in_the_observations_transaction(
     with factory() as session:
         row = store(session, make_publication, now)
         session.commit()
-        repo.record_readings(
+        ledger.record_readings(
             session, row, [make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))],
             alert=True, now=now,
         )
         assert (count(session, models.Observation), count(session, models.Alert)) == (1, 1)
         session.rollback()
         assert (count(session, models.Observation), count(session, models.Alert)) == (0, 0)
-        repo.record_readings(
+        ledger.record_readings(
             session, row, [make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))],
             alert=True, now=now,
         )
@@ -293,12 +295,12 @@ def test_duplicate_alert_key_never_makes_a_second_row(
 ) -> None:
     row = store(session, make_publication, now)
     reading = make_reading(SIGNIFICANT_CONCERN, date(2020, 8, 3))
-    (transition,) = repo.record_readings(session, row, [reading], alert=True, now=now)
+    (transition,) = ledger.record_readings(session, row, [reading], alert=True, now=now)
     # The observation is lost (say, deleted by hand) and the document is read again: the
     # same change is detected with the same key, and the outbox already has it.
     session.delete(session.get_one(models.Observation, alerts(session)[0].observation_id))
     session.flush()
-    assert repo.record_readings(session, row, [reading], alert=True, now=now) == []
+    assert ledger.record_readings(session, row, [reading], alert=True, now=now) == []
     assert [a.key for a in alerts(session)] == [transition.key]
     # The database refuses a second row with that key even if code tried.
     session.add(models.Alert(key=transition.key, kind="status_change", authority=WREXHAM,
@@ -317,11 +319,11 @@ def test_current_status_picks_latest_by_effective_date(
     late = store(session, make_publication, now, REPORT, title="late")
     early = store(session, make_publication, now, OTHER, text="early", title="early")
     undated = store(session, make_publication, now, NEWS, text="undated", title="undated")
-    repo.record_readings(session, late, [make_reading("significant", date(2020, 8, 3))],
+    ledger.record_readings(session, late, [make_reading("significant", date(2020, 8, 3))],
                          alert=False, now=now)
-    repo.record_readings(session, early, [make_reading("serious", date(2019, 5, 3))],
+    ledger.record_readings(session, early, [make_reading("serious", date(2019, 5, 3))],
                          alert=False, now=now)
-    repo.record_readings(session, undated, [make_reading("serious", None)], alert=False, now=now)
+    ledger.record_readings(session, undated, [make_reading("serious", None)], alert=False, now=now)
     (current,) = repo.current_status(session)
     assert (current.value, current.effective_date, current.url, current.title) == (
         "significant", date(2020, 8, 3), REPORT, "late"
@@ -335,7 +337,7 @@ def test_current_status_same_date_latest_recorded_wins(
     first = store(session, make_publication, now, REPORT)
     second = store(session, make_publication, now, OTHER, text="second")
     for row, level in ((first, "serious"), (second, "significant")):
-        repo.record_readings(session, row, [make_reading(level, date(2020, 8, 3))],
+        ledger.record_readings(session, row, [make_reading(level, date(2020, 8, 3))],
                              alert=False, now=now)
     assert [r.value for r in repo.current_status(session)] == ["significant"]
 
@@ -350,7 +352,7 @@ def test_current_status_per_authority_service_and_dimension(
         make_reading("serious", date(2020, 8, 3), service=ADULTS),
         make_reading("serious", date(2020, 8, 3), authority="Powys"),
     ]
-    repo.record_readings(session, row, readings, alert=False, now=now)
+    ledger.record_readings(session, row, readings, alert=False, now=now)
     wrexham = repo.current_status(session, WREXHAM)
     assert [(r.service, r.dimension, r.value) for r in wrexham] == [
         (ADULTS, "concern_level", "serious"),
@@ -366,11 +368,11 @@ def test_history_in_date_order(session, make_publication, make_reading, now) -> 
              ("serious", None), ("continuing", date(2021, 12, 16))]
     for n, (value, when) in enumerate(dated):
         row = store(session, make_publication, now, f"{OTHER}-{n}", text=str(n))
-        repo.record_readings(session, row, [make_reading(value, when)], alert=False, now=now)
+        ledger.record_readings(session, row, [make_reading(value, when)], alert=False, now=now)
     other = store(session, make_publication, now, NEWS, text="powys")
     powys = make_reading("serious", date(2018, 1, 1), authority="Powys")
-    repo.record_readings(session, other, [powys], alert=False, now=now)
-    assert [(r.value, r.effective_date) for r in repo.history(session, WREXHAM)] == [
+    ledger.record_readings(session, other, [powys], alert=False, now=now)
+    assert [(r.observation.value, r.date) for r in repo.history(session, WREXHAM)] == [
         ("serious", None),
         ("serious", date(2019, 5, 3)),
         ("significant", date(2020, 8, 3)),
@@ -389,7 +391,7 @@ def make_alerts(session, make_publication, make_reading, now, n: int) -> list[mo
         row = store(session, make_publication, now + timedelta(minutes=i), f"{OTHER}-{i}",
                     text=str(i))
         level = "significant" if i % 2 == 0 else "serious"
-        repo.record_readings(session, row, [make_reading(level, date(2020, 1, 1) + timedelta(i))],
+        ledger.record_readings(session, row, [make_reading(level, date(2020, 1, 1) + timedelta(i))],
                              alert=True, now=now + timedelta(minutes=i))
     return alerts(session)
 
