@@ -33,15 +33,24 @@ from storage.status import (
 _M = re.IGNORECASE | re.MULTILINE
 
 # (name, weight, pattern) -- the regulator's or Ministers' own voice.
+_REGULATOR_BODY = (
+    r"(?:Healthcare\s+Inspectorate\s+Wales|Arolygiaeth\s+Gofal\s+Iechyd\s+Cymru"
+    r"|Audit\s+Wales|Archwilio\s+Cymru|Wales\s+Audit\s+Office|Swyddfa\s+Archwilio\s+Cymru"
+    r"|Audit\s+Commission\s+in\s+Wales|Social\s+Services\s+Inspectorate\s+for\s+Wales"
+    r"|Arolygiaeth\s+Gofal\s+Cymru|Welsh\s+Government|Llywodraeth\s+Cymru)"
+)
+
 PRIMARY_CUES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("regulator's masthead", 3, re.compile(
-        r"^\s*(?:Healthcare\s+Inspectorate\s+Wales|Arolygiaeth\s+Gofal\s+Iechyd\s+Cymru"
-        r"|Audit\s+Wales|Archwilio\s+Cymru|Wales\s+Audit\s+Office|Swyddfa\s+Archwilio\s+Cymru"
-        r"|Audit\s+Commission\s+in\s+Wales|Social\s+Services\s+Inspectorate\s+for\s+Wales"
-        r"|Arolygiaeth\s+Gofal\s+Cymru|Welsh\s+Government|Llywodraeth\s+Cymru)\s*$", _M)),
+        rf"^\s*{_REGULATOR_BODY}(?:\s+(?:and|with|&)\s+(?:the\s+)?{_REGULATOR_BODY})?\s*$", _M)),
+    # The joint reviews' own reports (1998-2008) open with their title (domain.md §1.4).
+    ("joint-review report title", 2, re.compile(
+        r"^\s*(?:Report\s+of\s+the\s+)?Joint\s+Review\s+of\s+Social\s+Services\s+in\b",
+        _M | re.IGNORECASE)),
     ("reviewers' verdict voice", 2, re.compile(
         r"^\s*(?:\d\.\s*)?(?:Our|The\s+review\s+team's)\s+(?:overall\s+)?judge?ments?\s*$"
         r"|\bour\s+overall\s+judge?ment\s+is\b|\bwe\s+have\s+concluded\s+that\b"
+        r"|^\s*our\s+conclusion\s+is\s+that\b"
         r"|^\s*What\s+we\s+(?:found|did)\s*$", _M | re.IGNORECASE)),
     ("own press release", 1, re.compile(
         r"\bEmbargoed\s+until\b|^\s*Notes?\s+to\s+editors?\b", _M | re.IGNORECASE)),
