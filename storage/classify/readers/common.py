@@ -1,16 +1,5 @@
-"""What every sentence reader shares: findings, context, and the negation, hedge and history tests.
-
-Each reader looks for one kind of statement and is deliberately conservative: a missed
-statement can be found by a person, a false alert cannot be unsent.  Only the wording listed in
-a reader's patterns states a status; descriptive uses of the same words ("significant
-progress", "a serious case", "significant risk", Ministers' "a significant number of serious
-concerns") never match, because every pattern ties the word to the statement's grammar.
-
-A finding is *restated* when the sentence speaks of an earlier inspection ("following our
-inspection in October 2020, children's services were judged to be ..."): it belongs to that
-inspection, and must not alert again.  Confidence drops when the service comes from context
-rather than the sentence, when the sentence hedges, and when the document lacks the cues that
-make the reading safe (see CONFIDENCE).
+"""What every sentence reader shares: findings, context, and the negation, hedge and history
+tests.  The rules they all follow are in the package docstring (``readers/__init__.py``).
 """
 
 from __future__ import annotations
