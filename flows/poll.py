@@ -127,6 +127,16 @@ def _record_run(settings: Settings, report: SourceReport, started: datetime) -> 
         )
 
 
+def poll_order(sources: list[Source]) -> list[Source]:
+    """Regulator sources first, then secondary ones (stable within each group).
+
+    A press story and the CIW letter it reports can appear in the same poll; read the other
+    way round, the story would raise an "unconfirmed report" that the letter closes a moment
+    later, and readers would get a notice about a change that was never unconfirmed.
+    """
+    return sorted(sources, key=lambda source: not source.authoritative)
+
+
 @flow(name="poll", log_prints=False)
 def poll(
     sources: list[str] | None = None,
@@ -142,7 +152,7 @@ def poll(
     """
     logger = get_run_logger()
     settings = Settings.from_env()
-    selected = [get_source(name) for name in (sources or list(SOURCES))]
+    selected = poll_order([get_source(name) for name in (sources or list(SOURCES))])
     sessions = open_database(settings.database_url)
     with sessions() as session:
         baseline = repo.is_empty(session)

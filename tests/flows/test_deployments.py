@@ -39,3 +39,4 @@ def test_entrypoints_are_flows():
         flow = getattr(importlib.import_module(spec.module), spec.function)
         assert isinstance(flow, Flow)
         assert flow.name == spec.name
+

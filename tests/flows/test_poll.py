@@ -154,3 +154,16 @@ def test_listing_selector_missing_is_a_clear_source_error(pipeline):
     council = next(s for s in report.sources if s.source == "wrexham_news_rss")
     assert not ciw.ok and "careinspectorate.wales/news" in ciw.errors[0]
     assert council.ok and council.new > 0
+
+
+def test_poll_reads_regulator_sources_before_secondary_ones():
+    from dataclasses import replace
+
+    from flows.poll import poll_order
+    from scrapers.registry import SOURCES
+
+    ciw, council = SOURCES["ciw_la_reports"], SOURCES["wrexham_news_rss"]
+    press = replace(council, name="press")
+    wg = replace(ciw, name="wg")
+    assert [s.name for s in poll_order([council, ciw, press, wg])] == [
+        "ciw_la_reports", "wg", "wrexham_news_rss", "press"]
