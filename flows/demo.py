@@ -29,9 +29,9 @@ AFTER = STEPS["after-2020-letter"]
 
 @dataclass
 class DemoOutcome:
+    workdir: Path
     checks: list[tuple[str, bool]] = field(default_factory=list)
     seconds: float = 0.0
-    workdir: Path | None = None
 
     @property
     def ok(self) -> bool:

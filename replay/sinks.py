@@ -164,7 +164,8 @@ class _LoopbackController(Controller):
 
     def _trigger_server(self) -> None:
         assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
+        sockets = getattr(self.server, "sockets", None) or []  # asyncio.Server, typed loosely
+        self.port = sockets[0].getsockname()[1]
         super()._trigger_server()
 
     def stop(self, no_assert: bool = False) -> None:
@@ -261,8 +262,7 @@ class WebhookReceiver:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/webhook"
+        return f"http://{LOOPBACK}:{self._server.server_port}/webhook"
 
     @property
     def received(self) -> list[ReceivedWebhook]:

@@ -116,8 +116,8 @@ class ReplaySite:
             return ok(CIW_ROBOTS, TEXT_TYPE, SITE_EPOCH)
         if path == "/news":
             news = self.catalogue.visible(as_of, source=CIW, kinds=["news"])
-            page = _int_param(query, "page", default=0)
-            body = render_ciw.render_listing(news, page, host=host)
+            page_number = _int_param(query, "page", default=0)
+            body = render_ciw.render_listing(news, page_number, host=host)
             return ok(body, HTML_TYPE, news[0].published_at if news else SITE_EPOCH)
         if path.startswith("/sites/default/files/"):
             entry = self.catalogue.find_pdf(CIW, path)

@@ -17,11 +17,17 @@ from scrapers.base import CrawlResult, Fetch, FetchError, IsKnown, ParseError, P
 from scrapers.text import failure_line
 
 E = TypeVar("E")
+E_co = TypeVar("E_co", covariant=True)
 
 
-class Page(Protocol[E]):  # type: ignore[misc]
-    entries: Sequence[E]
-    next_url: str | None
+class Page(Protocol[E_co]):
+    """A parsed listing page: its entries, newest first, and the next page's URL."""
+
+    @property
+    def entries(self) -> Sequence[E_co]: ...
+
+    @property
+    def next_url(self) -> str | None: ...
 
 
 def walk_listing(

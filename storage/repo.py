@@ -229,7 +229,7 @@ class HistoryEntry:
     observation: ObservationRow | None = None
 
 
-def _statement_order() -> tuple[ColumnElement[Any], ...]:
+def _statement_order() -> tuple[Any, ...]:
     """Oldest statement first: by effective date (undated ones count as oldest), then id.
 
     Written with CASE rather than NULLS FIRST/LAST so it means the same on every backend
@@ -240,9 +240,7 @@ def _statement_order() -> tuple[ColumnElement[Any], ...]:
     return (case((o.effective_date.is_(None), 0), else_=1), o.effective_date, o.id)
 
 
-def _status_select(
-    *where: ColumnElement[bool],
-) -> Select[tuple[models.Observation, models.Publication]]:
+def _status_select(*where: ColumnElement[bool]) -> Select:  # type: ignore[type-arg]
     return (
         select(models.Observation, models.Publication)
         .join(models.Publication, models.Observation.publication)

@@ -92,10 +92,10 @@ def published_date(text: str) -> date | None:
     for index, line in enumerate(lines):
         if len(line) >= BODY_LINE:
             break
-        match = PATTERNS["dateline"].match(line)
-        if match and not any(PATTERNS["salutation"].match(after)
-                             for after in lines[index + 1 : index + 1 + SALUTATION_REACH]):
-            return parse_uk_date(match.group("date"))
+        dateline = PATTERNS["dateline"].match(line)
+        if dateline and not any(PATTERNS["salutation"].match(after)
+                                for after in lines[index + 1 : index + 1 + SALUTATION_REACH]):
+            return parse_uk_date(dateline.group("date"))
     return None
 
 
