@@ -4,6 +4,12 @@ The outbox (flows/deliver.py) only sees ``Channel``: a ``name`` to record, a ``t
 safe to log (never a password or signing secret), and ``send``.  Adding a channel is one
 class here plus one line in ``channels_from_env``.
 
+Each channel also says which alert ``kinds`` it takes (None: every kind).  Operations alerts
+(``storage.health``: a source is failing, empty or stale) go to the operations targets
+``CAREWATCH_OPS_EMAIL_TO`` (same SMTP server) and/or ``CAREWATCH_OPS_WEBHOOK_URL`` (same
+signing secret) when either is set, and then never to the status channels, which in turn
+take only status alerts; with neither set, the status channels take everything.
+
 ``send_email`` / ``send_webhook`` are imported inside the methods because those modules import
 ``DeliveryResult`` from here; importing them at the top would be circular.
 """
@@ -17,11 +23,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from storage.health import ALERT_SOURCE_HEALTH
+from storage.notices import ALERT_KINDS as STATUS_ALERT_KINDS
+
 if TYPE_CHECKING:
     from alerts.email import SmtpSettings
+    from alerts.message import Alertable
     from alerts.webhook import WebhookSettings
-    from storage.status import Transition
 
+OPS_ALERT_KINDS = frozenset({ALERT_SOURCE_HEALTH})
 
 
 @dataclass(frozen=True)
@@ -40,22 +50,27 @@ class Channel(Protocol):
     @property
     def target(self) -> str: ...
 
-    def send(self, t: Transition, *, now: datetime) -> DeliveryResult: ...
+    @property
+    def kinds(self) -> frozenset[str] | None: ...
+
+    def send(self, t: Alertable, *, now: datetime) -> DeliveryResult: ...
 
 
 @dataclass(frozen=True)
 class EmailChannel:
     settings: SmtpSettings
+    kinds: frozenset[str] | None = None
+    ops: bool = False  # the operations recipients (recorded as channel "ops_email")
 
     @property
     def name(self) -> str:
-        return "email"
+        return "ops_email" if self.ops else "email"
 
     @property
     def target(self) -> str:
         return ",".join(self.settings.recipients)
 
-    def send(self, t: Transition, *, now: datetime) -> DeliveryResult:
+    def send(self, t: Alertable, *, now: datetime) -> DeliveryResult:
         from alerts.email import send_email
 
         return send_email(t, self.settings, now=now)
@@ -64,16 +79,18 @@ class EmailChannel:
 @dataclass(frozen=True)
 class WebhookChannel:
     settings: WebhookSettings
+    kinds: frozenset[str] | None = None
+    ops: bool = False  # the operations endpoint (recorded as channel "ops_webhook")
 
     @property
     def name(self) -> str:
-        return "webhook"
+        return "ops_webhook" if self.ops else "webhook"
 
     @property
     def target(self) -> str:
         return safe_url(self.settings.url)
 
-    def send(self, t: Transition, *, now: datetime) -> DeliveryResult:
+    def send(self, t: Alertable, *, now: datetime) -> DeliveryResult:
         from alerts.webhook import send_webhook
 
         return send_webhook(t, self.settings, now=now)
@@ -94,16 +111,47 @@ def safe_url(url: str) -> str:
 
 
 def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]:
-    """Every channel whose settings are present; ValueError (how to fix) if one is half-set."""
+    """Every channel whose settings are present; ValueError (how to fix) if one is half-set.
+
+    With operations targets set, the status channels take status alerts only and the
+    operations ones source-health alerts only; status email may then be left unset
+    (``CAREWATCH_SMTP_TO`` empty) to send only operations email.
+    """
     from alerts.email import SmtpSettings
     from alerts.webhook import WebhookSettings
 
     env = os.environ if environ is None else environ
+    ops = _ops_channels(env)
+    status_kinds = frozenset(STATUS_ALERT_KINDS) if ops else None
     channels: list[Channel] = []
-    smtp = SmtpSettings.from_env(env)
+    status_email = not (ops and not env.get("CAREWATCH_SMTP_TO", "").strip())
+    smtp = SmtpSettings.from_env(env) if status_email else None
     if smtp is not None:
-        channels.append(EmailChannel(smtp))
+        channels.append(EmailChannel(smtp, kinds=status_kinds))
     webhook = WebhookSettings.from_env(env)
     if webhook is not None:
-        channels.append(WebhookChannel(webhook))
+        channels.append(WebhookChannel(webhook, kinds=status_kinds))
+    return channels + ops
+
+
+def _ops_channels(env: Mapping[str, str]) -> list[Channel]:
+    """The operations targets: ``CAREWATCH_OPS_EMAIL_TO`` over the status SMTP server,
+    ``CAREWATCH_OPS_WEBHOOK_URL`` signed with ``CAREWATCH_WEBHOOK_SECRET``."""
+    from alerts.email import SmtpSettings
+    from alerts.webhook import WebhookSettings
+
+    channels: list[Channel] = []
+    to = env.get("CAREWATCH_OPS_EMAIL_TO", "").strip()
+    if to:
+        if not env.get("CAREWATCH_SMTP_HOST", "").strip():
+            raise ValueError("CAREWATCH_OPS_EMAIL_TO is set but CAREWATCH_SMTP_HOST is not: "
+                             "operations email uses the same SMTP server settings")
+        smtp = SmtpSettings.from_env({**env, "CAREWATCH_SMTP_TO": to})
+        if smtp is not None:
+            channels.append(EmailChannel(smtp, kinds=OPS_ALERT_KINDS, ops=True))
+    url = env.get("CAREWATCH_OPS_WEBHOOK_URL", "").strip()
+    if url:
+        webhook = WebhookSettings.from_env({**env, "CAREWATCH_WEBHOOK_URL": url})
+        if webhook is not None:
+            channels.append(WebhookChannel(webhook, kinds=OPS_ALERT_KINDS, ops=True))
     return channels

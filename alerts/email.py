@@ -22,9 +22,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from alerts.channels import DeliveryResult
-from alerts.message import render_html, render_subject, render_text, utc
+from alerts.message import Alertable, render_html, render_subject, render_text, utc
 from scrapers.http import env_number
-from storage.status import Transition
 
 MODES = ("starttls", "tls", "plain")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
@@ -107,7 +106,7 @@ class SmtpSettings:
         )
 
 
-def build_email(t: Transition, settings: SmtpSettings, *, now: datetime) -> EmailMessage:
+def build_email(t: Alertable, settings: SmtpSettings, *, now: datetime) -> EmailMessage:
     """multipart/alternative (text, then HTML) with headers that make re-sends recognisable."""
     msg = EmailMessage()
     msg["Subject"] = render_subject(t)
@@ -127,7 +126,7 @@ def message_id(key: str) -> str:
     return f"<{_MSGID_UNSAFE.sub('-', key) or 'alert'}@carewatch>"
 
 
-def send_email(t: Transition, settings: SmtpSettings, *, now: datetime) -> DeliveryResult:
+def send_email(t: Alertable, settings: SmtpSettings, *, now: datetime) -> DeliveryResult:
     """Send one alert; never raises for delivery problems.
 
     When the server accepts some recipients and refuses others the result is ok (a retry

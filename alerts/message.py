@@ -4,7 +4,10 @@ An alert is a status ``Transition``, or a ``storage.notices.Notice`` (a transiti
 ``alert_kind`` and ``priority``), as the outbox stores it.  Three kinds read differently:
 a change of the regulator's recorded status (escalation, de-escalation, a new judgement);
 a Welsh Ministers' Part 8 intervention ("URGENT — ..."); and an *unconfirmed report*, a
-secondary source's claim that the regulator has not made ("Unconfirmed: ...").
+secondary source's claim that the regulator has not made ("Unconfirmed: ...").  An
+operations alert (``storage.health.HealthAlert``: a source is failing, its listing is empty,
+or it has gone stale; or it recovered) is rendered by ``_health_*`` below, webhook type
+``source.health``.
 
 Pure: no clock, no I/O.  Every channel renders through this one module, so an email and a
 webhook for the same change always say the same thing.  The body is built once as a list of
@@ -29,6 +32,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from storage.health import ALERT_SOURCE_HEALTH, HealthAlert
 from storage.notices import ALERT_STATUS_CHANGE, ALERT_UNCONFIRMED, priority_for
 from storage.status import (
     CONCERN_LEVEL,
@@ -67,7 +71,10 @@ PUBLISHERS = {
 PAYLOAD_TYPES = {
     ALERT_STATUS_CHANGE: "status.changed",
     ALERT_UNCONFIRMED: "status.unconfirmed_report",
+    ALERT_SOURCE_HEALTH: "source.health",
 }
+# Anything the outbox sends: a status notice, or an operations alert about a source.
+Alertable = Transition | HealthAlert
 
 # Mail clients cut subjects at roughly this width, so a long judgement phrase is shortened;
 # but the phrase is the news, so one of up to MIN_PHRASE characters is always shown whole
@@ -160,7 +167,7 @@ def direction(t: Transition) -> str | None:
     return None
 
 
-def render_subject(t: Transition) -> str:
+def render_subject(t: Alertable) -> str:
     """One line naming authority, service, the change and its source.
 
     Kept under ``SUBJECT_LIMIT`` where possible by shortening a long judgement phrase (at a
@@ -168,6 +175,8 @@ def render_subject(t: Transition) -> str:
     the source are never dropped.  A warning notice starts "URGENT"; an unconfirmed report
     starts "Unconfirmed" and names the recorded status beside the claim.
     """
+    if isinstance(t, HealthAlert):
+        return _health_subject(t)
     if is_unconfirmed(t):
         return _unconfirmed_subject(t)
     who = f"{short_authority(t.authority)} {service_label(t)}"
@@ -195,8 +204,12 @@ def _unconfirmed_subject(t: Transition) -> str:
     return f"Unconfirmed: {source_label(t)} says {_claim(t)}; {_recorded(t, short=True)}"
 
 
-def render_text(t: Transition) -> str:
+def render_text(t: Alertable) -> str:
     """Plain-text body: what changed, the evidence, the document and its dates, the footer."""
+    if isinstance(t, HealthAlert):
+        body = [_health_subject(t), ""] + [
+            f"  {label}: {value}" for label, value in _health_lines(t)]
+        return "\n".join([*body, "", "--", _footer(t)]) + "\n"
     out = [_headline(t), ""]
     for heading, lines in _sections(t):
         out.append(heading)
@@ -208,7 +221,7 @@ def render_text(t: Transition) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html(t: Transition) -> str:
+def render_html(t: Alertable) -> str:
     """The same content as ``render_text`` as simple inline-styled HTML.
 
     Every interpolated value goes through ``html.escape``: evidence and titles are text
@@ -216,6 +229,14 @@ def render_html(t: Transition) -> str:
     URL is shown as text and never made clickable.
     """
     esc = html.escape
+    if isinstance(t, HealthAlert):
+        rows = "".join(_html_line(_Line(value, label=label,
+                                        href=value if label == "Source URL" else None))
+                       for label, value in _health_lines(t))
+        return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+                f"<title>{esc(_health_subject(t))}</title></head><body>"
+                f"<p><strong>{esc(_health_subject(t))}</strong></p>{rows}"
+                f'<p style="font-size:12px;color:#555">{esc(_footer(t))}</p></body></html>\n')
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(render_subject(t))}</title></head>",
@@ -234,10 +255,14 @@ def render_html(t: Transition) -> str:
     return "\n".join(parts) + "\n"
 
 
-def render_payload(t: Transition, *, now: datetime) -> dict[str, Any]:
-    """Standard-Webhooks-style event: ``type`` (``status.changed`` or
-    ``status.unconfirmed_report``), ``timestamp`` (ISO-8601 UTC) and ``data`` (the
-    transition, its ``alert_kind`` and ``priority``, and the ``subject``)."""
+def render_payload(t: Alertable, *, now: datetime) -> dict[str, Any]:
+    """Standard-Webhooks-style event: ``type`` (``status.changed``,
+    ``status.unconfirmed_report`` or ``source.health``), ``timestamp`` (ISO-8601 UTC) and
+    ``data`` (the transition or health alert, its ``alert_kind`` and ``priority``, and the
+    ``subject``)."""
+    if isinstance(t, HealthAlert):
+        return {"type": PAYLOAD_TYPES[ALERT_SOURCE_HEALTH], "timestamp": iso_utc(now),
+                "data": {**t.to_dict(), "subject": _health_subject(t)}}
     data = t.to_dict()
     data.setdefault("alert_kind", alert_kind(t))
     data.setdefault("priority", priority_for(t))
@@ -452,7 +477,7 @@ def _recorded(t: Transition, *, short: bool) -> str:
     return f"recorded status is {value}, stated by {who}{when}"
 
 
-def _footer(t: Transition) -> str:
+def _footer(t: Alertable) -> str:
     return (
         "This is an automated carewatch alert; re-sends of the same alert carry the same "
         f"idempotency key: {t.key}"
@@ -472,6 +497,40 @@ def _html_line(line: _Line) -> str:
         value = esc(line.text)
     label = f"<strong>{esc(line.label)}:</strong> " if line.label else ""
     return f'<p style="margin:2px 0">{label}{value}</p>'
+
+
+# --- operations alerts (source health) --------------------------------------------------
+
+HEALTH_WORDS = {"failing": "failing", "empty_listing": "listing empty", "stale": "stale"}
+
+
+def _health_subject(t: HealthAlert) -> str:
+    """"carewatch: source ciw_la_reports failing since 25 Nov 2026 09:00 UTC (3 runs):
+    <error>" or "carewatch: source ciw_la_reports recovered (failing since ...)"."""
+    problem = HEALTH_WORDS.get(t.problem, t.problem.replace("_", " "))
+    since = f"{problem} since {_moment(t.since)}"
+    if t.recovered:
+        return f"carewatch: source {t.source} recovered ({since})"
+    runs = f" ({t.runs} runs)" if t.runs > 1 else ""
+    detail = f": {_shorten(t.detail, 200)}" if t.detail else ""
+    return f"carewatch: source {t.source} {since}{runs}{detail}"
+
+
+def _health_lines(t: HealthAlert) -> list[tuple[str, str]]:
+    lines = [("Source", f"{t.source} ({t.title})"), ("Source URL", t.url),
+             ("Problem", HEALTH_WORDS.get(t.problem, t.problem)),
+             ("Since", _moment(t.since)),
+             ("State", "recovered" if t.recovered else "needs attention")]
+    if t.runs:
+        lines.append(("Failed runs in a row", str(t.runs)))
+    if t.detail:
+        lines.append(("Detail", t.detail))
+    return lines
+
+
+def _moment(moment: datetime) -> str:
+    when = utc(moment)
+    return f"{when.day} {when:%b %Y %H:%M} UTC"
 
 
 # --- small formatting helpers ----------------------------------------------------------

@@ -23,9 +23,8 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 from alerts.channels import DeliveryResult, safe_url
-from alerts.message import render_payload, utc
+from alerts.message import Alertable, render_payload, utc
 from scrapers.http import env_number
-from storage.status import Transition
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_BYTES = 24  # the Standard Webhooks spec asks for 24 to 64 random bytes
@@ -108,7 +107,7 @@ def encode_payload(payload: Mapping[str, object]) -> bytes:
 
 
 def send_webhook(
-    t: Transition,
+    t: Alertable,
     settings: WebhookSettings,
     *,
     now: datetime,

@@ -106,6 +106,22 @@ def status(
         render.status_table(console, rows, authority)
 
 
+@app.command()
+def sources() -> None:
+    """Print each source's health: state, last success, consecutive failures, items the
+    listing found last run, last new item, and the last error."""
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from scrapers.registry import SOURCES
+    from storage import repo
+
+    sessions = open_database(Settings.from_env().database_url)
+    with sessions() as session:
+        rows = repo.source_health(session, list(SOURCES))
+    render.source_health(console, rows, {name: s.title for name, s in SOURCES.items()})
+
+
 review_app = typer.Typer(
     no_args_is_help=False,
     help="List observations read with too little confidence to count, and confirm or reject "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from alerts.channels import Channel, channels_from_env
 from scrapers.http import HttpSettings
 from storage.db import database_url
+from storage.health import Thresholds
 
 DEFAULT_AUTHORITIES = ("Wrexham",)
 
@@ -28,6 +29,7 @@ class Settings:
     environ: Mapping[str, str]
     crawl_retries: int = 2
     crawl_retry_delays: tuple[float, ...] = (10.0, 60.0)
+    health: Thresholds = Thresholds()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +52,7 @@ class Settings:
             environ=env,
             crawl_retries=retries,
             crawl_retry_delays=delays,
+            health=Thresholds.from_env(env),
         )
 
     def channels(self) -> list[Channel]:

@@ -3,7 +3,9 @@
 The flow only orchestrates.  Crawling is in ``scrapers``, storing and the status ledger in
 ``storage``, sending in ``alerts``; every task body is a short call into one of them.
 A source that fails is recorded as a failed run and the others carry on: one broken site
-must never hide a change published on another.
+must never hide a change published on another.  After each run the source's health is
+re-assessed (``storage.health``) and an operations alert is enqueued only when it enters a
+problem state or recovers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.orm import Session
 
 from flows.config import Settings
 from flows.database import open_database
@@ -20,7 +23,7 @@ from flows.deliver import DeliveryReport, deliver
 from scrapers.base import CrawlResult, FetchError
 from scrapers.http import HttpClient
 from scrapers.registry import SOURCES, Source, allowed_hosts, base_url_for, get_source
-from storage import ledger, repo
+from storage import health, ledger, repo
 from storage.status import Transition
 
 
@@ -43,6 +46,7 @@ class PollReport:
     sources: list[SourceReport]
     transitions: list[Transition]
     delivery: DeliveryReport | None = None
+    health_alerts: list[health.HealthAlert] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -84,36 +88,51 @@ def store_and_detect(
     settings: Settings,
     *,
     quiet: bool,
-    dry_run: bool,
     now: datetime,
+    session: Session | None = None,
 ) -> tuple[SourceReport, list[Transition]]:
     """Store a crawl's publications and record what each states, in one transaction per
-    source (rolled back on a dry run, so it writes nothing).
+    source; or, given ``session`` (a dry run), inside that session, left uncommitted for the
+    caller to roll back.
+
+    A dry run shares one session across sources so that each sees what the ones before it
+    would have recorded: a press story polled after the CIW letter it reports must compare
+    with the letter's status, as in a real run.
 
     Every new or changed publication is classified, whatever its source: the source's
     ``authoritative`` flag is the classifier's hint, the text decides (a CIW letter inside a
     council paper is the regulator's; a council's paraphrase is not), and a secondary
     source's claim is still worth recording (it may raise an unconfirmed report).
     """
+    if session is None:
+        with open_database(settings.database_url).begin() as own:
+            return _store(source, result, settings, own, quiet=quiet, now=now)
+    try:
+        return _store(source, result, settings, session, quiet=quiet, now=now)
+    except Exception:
+        # No savepoint: under pysqlite a SAVEPOINT opened outside BEGIN commits on RELEASE,
+        # which would make a dry run write.  A failed source rolls the dry session back
+        # instead; later sources then compare with the stored state, as a real run would
+        # after that source's own transaction failed.
+        session.rollback()
+        raise
+
+
+def _store(source: Source, result: CrawlResult, settings: Settings, session: Session, *,
+           quiet: bool, now: datetime) -> tuple[SourceReport, list[Transition]]:
     report = SourceReport(source.name, found=result.found, errors=list(result.errors))
     transitions: list[Transition] = []
-    sessions = open_database(settings.database_url)
-    with sessions() as session:
-        for pub in result.publications:
-            row, state = repo.upsert_publication(
-                session, pub, authoritative=source.authoritative, now=now
+    for pub in result.publications:
+        row, state = repo.upsert_publication(
+            session, pub, authoritative=source.authoritative, now=now
+        )
+        report.new += state == "new"
+        report.changed += state == "changed"
+        report.errors.extend(pub.errors)
+        if state != "unchanged":
+            transitions += ledger.record_status(
+                session, row, pub, watches=settings.watches, quiet=quiet, now=now
             )
-            report.new += state == "new"
-            report.changed += state == "changed"
-            report.errors.extend(pub.errors)
-            if state != "unchanged":
-                transitions += ledger.record_status(
-                    session, row, pub, watches=settings.watches, quiet=quiet, now=now
-                )
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
     return report, transitions
 
 
@@ -125,6 +144,26 @@ def _record_run(settings: Settings, report: SourceReport, started: datetime) -> 
             session, run_id, ok=report.ok, found=report.found, new=report.new,
             errors="\n".join(report.errors) or None, now=datetime.now(UTC),
         )
+
+
+def _check_health(settings: Settings, source: Source, now: datetime) -> list[health.HealthAlert]:
+    """Re-assess ``source`` after its run; enqueue an operations alert only when its state
+    changed (entered a problem, switched problem, or recovered), in one transaction with the
+    new state.  Not called on a dry run, and not silenced by the quiet baseline."""
+    sessions = open_database(settings.database_url)
+    with sessions.begin() as session:
+        current = health.assess(
+            repo.recent_runs(session, source.name),
+            cadence=health.expected_cadence(source.name),
+            last_new=repo.last_new_item(session, source.name),
+            now=now,
+            thresholds=settings.health,
+            feed=source.kind == "rss",
+        )
+        alerts = health.decide(source.name, repo.get_health(session, source.name), current,
+                               title=source.title, url=base_url_for(source, settings.environ))
+        repo.save_health(session, source.name, current, now=now)
+        return [alert for alert in alerts if repo.enqueue_health(session, alert, now=now)]
 
 
 def poll_order(sources: list[Source]) -> list[Source]:
@@ -150,7 +189,6 @@ def poll(
     alerting, unless ``alert_on_baseline``.  ``dry_run`` computes the alerts it would send
     and prints them, but sends nothing and writes nothing.
     """
-    logger = get_run_logger()
     settings = Settings.from_env()
     selected = poll_order([get_source(name) for name in (sources or list(SOURCES))])
     sessions = open_database(settings.database_url)
@@ -159,6 +197,24 @@ def poll(
     quiet = baseline and not alert_on_baseline
     now = datetime.now(UTC)
     report = PollReport(baseline=baseline, dry_run=dry_run, sources=[], transitions=[])
+    # A dry run records into one session that is rolled back at the end: nothing written.
+    dry_session = sessions() if dry_run else None
+    try:
+        _poll_sources(report, selected, settings, quiet=quiet, now=now, dry_session=dry_session)
+    finally:
+        if dry_session is not None:
+            dry_session.rollback()
+            dry_session.close()
+    if not dry_run and deliver_alerts:
+        report.delivery = deliver()
+    return report
+
+
+def _poll_sources(report: PollReport, selected: list[Source], settings: Settings, *,
+                  quiet: bool, now: datetime, dry_session: Session | None) -> None:
+    """Crawl, store and check each source in turn; a failing source never stops the rest."""
+    logger = get_run_logger()
+    dry_run = dry_session is not None
     for source in selected:
         started = datetime.now(UTC)
         try:
@@ -167,17 +223,19 @@ def poll(
                 retry_delay_seconds=list(settings.crawl_retry_delays),
             )(source, settings)
             source_report, transitions = store_and_detect(
-                source, result, settings, quiet=quiet, dry_run=dry_run, now=now
+                source, result, settings, quiet=quiet, now=now, session=dry_session
             )
         except Exception as exc:  # one source failing must not stop the others
             logger.error("source %s failed: %s", source.name, exc)
-            source_report, transitions = SourceReport(source.name, ok=False, errors=[str(exc)]), []
+            source_report = SourceReport(source.name, ok=False, errors=[str(exc)])
+            transitions = []
         report.sources.append(source_report)
         report.transitions += transitions
         if not dry_run:
             _record_run(settings, source_report, started)
+            try:
+                report.health_alerts += _check_health(settings, source, datetime.now(UTC))
+            except Exception as exc:  # a health check must never stop the poll
+                logger.error("health check of %s failed: %s", source.name, exc)
         for error in source_report.errors:
             logger.warning("%s: %s", source.name, error)
-    if not dry_run and deliver_alerts:
-        report.delivery = deliver()
-    return report

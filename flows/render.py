@@ -39,6 +39,11 @@ def poll_report(console: Console, title: str, report: Any) -> None:
     for s in report.sources:
         for error in s.errors:
             console.print(f"  [yellow]{s.source}[/]: {error}")
+    for alert in getattr(report, "health_alerts", []):
+        from alerts.message import render_subject
+
+        console.print(f"  [magenta]operations alert[/]: {escape(render_subject(alert))}",
+                      soft_wrap=True)
     if report.transitions:
         verb = "would alert" if report.dry_run else "alert"
         for t in report.transitions:
@@ -93,6 +98,30 @@ def status_table(console: Console, rows: Sequence[Any], authority: str) -> None:
     console.print(table)
     for number, r in enumerate(rows, 1):
         console.print(f"  [{number}] “{r.evidence}”\n      {r.url}")
+
+
+def _moment(value: Any) -> str:
+    return value.strftime("%-d %b %Y %H:%M") if value else "—"
+
+
+def source_health(console: Console, rows: Sequence[Any], titles: dict[str, str]) -> None:
+    """The health table: per source its state, last success, failures in a row, items the
+    listing found last run, last new item; each last error follows as a numbered note."""
+    table = Table(title="Source health (times UTC)")
+    for column in ("#", "source", "title", "state", "last success", "failures",
+                   "found", "last new item"):
+        table.add_column(column, overflow="fold")
+    for number, r in enumerate(rows, 1):
+        state = "[green]healthy[/]" if r.state == "healthy" else (
+            f"[red]{r.state}[/] since {_moment(r.since)}")
+        table.add_row(str(number), r.source, escape(titles.get(r.source, "")), state,
+                      _moment(r.last_success), str(r.consecutive_failures),
+                      "—" if r.found_last_run is None else str(r.found_last_run),
+                      _moment(r.last_new_item))
+    console.print(table)
+    for number, r in enumerate(rows, 1):
+        if r.last_error:
+            console.print(f"  [{number}] last error: {escape(r.last_error)}", soft_wrap=True)
 
 
 # --- history and review -------------------------------------------------------------------

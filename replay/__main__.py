@@ -29,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  CIW news:      {server.url}/careinspectorate.wales/news")
     print(f"  (www chrome):  {server.url}/www.careinspectorate.wales/news")
     print(f"  council feed:  {server.url}/news.wrexham.gov.uk/feed/")
+    print(f"  wrexham.com:   {server.url}/wrexham.com/news/")
+    print(f"  gov.wales:     {server.url}/gov.wales/announcements/rss")
     print("Ctrl-C stops.", flush=True)
     try:
         threading.Event().wait()

@@ -1,8 +1,8 @@
 """Shared rendering helpers for the replay site: escaping, date formats, 404 page, robots.txt.
 
 Everything here is pure (strings in, strings out).  The per-source page shapes live in
-``render_ciw.py`` and ``render_wrexham.py``; they follow the contract markup exactly, because the
-scrapers are written against that markup.
+``render_ciw.py``, ``render_wrexham.py``, ``render_wrexham_com.py`` and ``render_gov_wales.py``;
+they follow the contract markup exactly, because the scrapers are written against that markup.
 """
 
 from __future__ import annotations

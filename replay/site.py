@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from replay import render_ciw, render_wrexham
+from replay import render_ciw, render_gov_wales, render_wrexham, render_wrexham_com
 from replay.render import (
     CIW_ROBOTS,
     HTML_TYPE,
@@ -33,7 +33,11 @@ from replay.render import (
 from replay.timeline import (
     CIW,
     CIW_HOSTS,
+    GOV_WALES,
+    GOV_WALES_HOSTS,
     STEPS,
+    WREXHAM_COM,
+    WREXHAM_COM_HOSTS,
     WREXHAM_HOST,
     WREXHAM_NEWS,
     Catalogue,
@@ -107,6 +111,10 @@ class ReplaySite:
             return self._ciw(host, real_path, query, as_of)
         if host == WREXHAM_HOST:
             return self._wrexham(real_path, query, as_of)
+        if host in WREXHAM_COM_HOSTS:
+            return self._wrexham_com(host, real_path, as_of)
+        if host in GOV_WALES_HOSTS:
+            return self._gov_wales(host, real_path, as_of)
         return not_found(host or "this server")
 
     # -- careinspectorate.wales ------------------------------------------------------------
@@ -179,6 +187,57 @@ class ReplaySite:
         newest = posts[0].published_at if posts else SITE_EPOCH
         body = render_wrexham.render_feed(items, self_url=self_url, last_build=newest)
         return ok(body, RSS_TYPE, newest)
+
+
+    # -- wrexham.com ----------------------------------------------------------------------
+
+    def _wrexham_com(self, host: str, path: str, as_of: date) -> Response:
+        if path == "/robots.txt":
+            return ok(WORDPRESS_ROBOTS, TEXT_TYPE, SITE_EPOCH)
+        if path == "/news":
+            return redirect(f"{render_wrexham_com.BASE}/news/")
+        page = _listing_page(path)
+        if page is not None:
+            items = self.catalogue.visible(as_of, source=WREXHAM_COM)
+            total = render_wrexham_com.page_count(len(items))
+            if page > total:
+                return not_found(host)
+            per = render_wrexham_com.PER_PAGE
+            chunk = items[(page - 1) * per:page * per]
+            body = render_wrexham_com.render_listing(chunk, page, total)
+            return ok(body, HTML_TYPE, items[0].published_at if items else SITE_EPOCH)
+        entry = self.catalogue.find_page(WREXHAM_COM, path)
+        if entry is None or not entry.is_visible(as_of):
+            return not_found(host)
+        page_html = render_wrexham_com.render_article(entry, self.catalogue.read_body(entry), as_of)
+        return ok(page_html, HTML_TYPE, entry.published_at)
+
+    # -- gov.wales --------------------------------------------------------------------------
+
+    def _gov_wales(self, host: str, path: str, as_of: date) -> Response:
+        if path == "/robots.txt":
+            return ok(CIW_ROBOTS, TEXT_TYPE, SITE_EPOCH)
+        if path == "/announcements/rss":
+            items = self.catalogue.visible(as_of, source=GOV_WALES)
+            newest = items[0].published_at if items else SITE_EPOCH
+            body = render_gov_wales.render_feed(render_gov_wales.in_feed(items, as_of),
+                                                last_build=newest)
+            return ok(body, RSS_TYPE, newest)
+        entry = self.catalogue.find_page(GOV_WALES, path)
+        if entry is None or not entry.is_visible(as_of):
+            return not_found(host)
+        body = render_gov_wales.render_statement(entry, self.catalogue.read_body(entry))
+        return ok(body, HTML_TYPE, entry.published_at)
+
+
+def _listing_page(path: str) -> int | None:
+    """The page number of a wrexham.com listing path (``/news/`` = 1, ``/news/page/N/``)."""
+    if path == "/news/":
+        return 1
+    parts = path.strip("/").split("/")
+    if len(parts) == 3 and parts[:2] == ["news", "page"] and parts[2].isdigit():
+        return max(1, int(parts[2]))
+    return None
 
 
 def _int_param(query: dict[str, list[str]], name: str, *, default: int) -> int:

@@ -13,6 +13,7 @@ of publication (``STEPS``) and watch carewatch react to each step.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,16 +26,25 @@ CONTENT_DIR = Path(__file__).parent / "content"
 
 CIW = "ciw_la_reports"
 WREXHAM_NEWS = "wrexham_news_rss"
+WREXHAM_COM = "wrexham_com"
+GOV_WALES = "gov_wales_statements"
 
 #: Canonical host per source; the CIW pages are also served on ``www.``, differing only in chrome.
 HOSTS: dict[str, str] = {
     CIW: "careinspectorate.wales",
     WREXHAM_NEWS: "news.wrexham.gov.uk",
+    WREXHAM_COM: "wrexham.com",
+    GOV_WALES: "gov.wales",
 }
 CIW_HOSTS = frozenset({"careinspectorate.wales", "www.careinspectorate.wales"})
 WREXHAM_HOST = "news.wrexham.gov.uk"
+#: wrexham.com and gov.wales answer on the bare host and on ``www.`` (markup.md §3, §4).
+WREXHAM_COM_HOSTS = frozenset({"wrexham.com", "www.wrexham.com"})
+GOV_WALES_HOSTS = frozenset({"gov.wales", "www.gov.wales"})
+#: A wrexham.com article path: ``/news/{slug}-{id}.html`` (markup.md §3).
+WREXHAM_COM_PATH = re.compile(r"^/news/[a-z0-9-]+-(?P<id>\d+)\.html$")
 
-KINDS = ("news", "report", "letter", "article")
+KINDS = ("news", "report", "letter", "article", "statement")
 PROVENANCES = ("seed", "recreated", "reconstructed")
 
 #: Default publication time of day (UTC) when an entry gives none: CIW publishes in the morning.
@@ -110,6 +120,12 @@ class Entry:
     author: str = "Wrexham Council"
 
     @property
+    def article_id(self) -> int | None:
+        """wrexham.com's numeric article id, from the path (it only ever increases)."""
+        match = WREXHAM_COM_PATH.match(self.path) if self.source == WREXHAM_COM else None
+        return int(match["id"]) if match else None
+
+    @property
     def host(self) -> str:
         return HOSTS[self.source]
 
@@ -149,7 +165,8 @@ class Catalogue:
             and (source is None or e.source == source)
             and (wanted is None or e.kind in wanted)
         ]
-        return sorted(found, key=lambda e: (e.published_at, e.post_id or 0, e.key), reverse=True)
+        return sorted(found, key=lambda e: (e.published_at, e.post_id or e.article_id or 0, e.key),
+                      reverse=True)
 
     def find_page(self, source: str, path: str) -> Entry | None:
         for entry in self.entries:
@@ -163,9 +180,9 @@ class Catalogue:
                 return entry
         return None
 
-    def find_post(self, post_id: int) -> Entry | None:
+    def find_post(self, post_id: int, source: str = WREXHAM_NEWS) -> Entry | None:
         for entry in self.entries:
-            if entry.post_id == post_id:
+            if entry.source == source and entry.post_id == post_id:
                 return entry
         return None
 
@@ -263,6 +280,14 @@ def _check(catalogue: Catalogue) -> None:
                 raise CatalogueError(f"{where}: missing letter text {e.pdf.text}")
         if e.source == WREXHAM_NEWS and (e.post_id is None or not e.path.endswith("/")):
             raise CatalogueError(f"{where}: council articles need a post_id and a trailing slash")
+        if e.source == WREXHAM_COM and not WREXHAM_COM_PATH.match(e.path):
+            raise CatalogueError(f"{where}: wrexham.com paths are /news/{{slug}}-{{id}}.html")
+        if e.source == GOV_WALES and e.kind not in ("statement", "news"):
+            raise CatalogueError(f"{where}: gov.wales entries are statements or news")
+        if e.source == GOV_WALES and (e.kind == "statement") != e.path.startswith(
+                "/written-statement-"):
+            raise CatalogueError(f"{where}: written statements, and only they, live under "
+                                 "/written-statement-")
     for e in catalogue.entries:
         if e.links_to is None:
             continue

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from scrapers import ciw_la_reports, wrexham_news_rss
+from scrapers import ciw_la_reports, gov_wales_statements, wrexham_com, wrexham_news_rss
 from scrapers.base import CrawlResult
 
 Crawl = Callable[..., CrawlResult]  # crawl(fetch, is_known, *, base_url, max_pages=50)
@@ -49,6 +49,25 @@ SOURCES: dict[str, Source] = {
             hosts=frozenset({"news.wrexham.gov.uk", "www.news.wrexham.gov.uk"}),
             authoritative=False,
             crawl=wrexham_news_rss.crawl,
+            kind="rss",
+        ),
+        Source(
+            name="wrexham_com",
+            title="wrexham.com news (press)",
+            base_url="https://wrexham.com",
+            hosts=wrexham_com.HOSTS,
+            authoritative=False,
+            crawl=wrexham_com.crawl,
+            kind="html",
+        ),
+        Source(
+            name="gov_wales_statements",
+            title="Welsh Government written statements",
+            base_url="https://gov.wales",
+            hosts=gov_wales_statements.HOSTS,
+            authoritative=True,
+            crawl=gov_wales_statements.crawl,
+            cadence_minutes=60,
             kind="rss",
         ),
     )

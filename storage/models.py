@@ -300,3 +300,21 @@ class SourceRun(Base):
     found: Mapped[int | None] = mapped_column(Integer)
     new: Mapped[int | None] = mapped_column(Integer)
     errors: Mapped[str | None] = mapped_column(Text)
+
+
+class SourceHealth(Base):
+    """The health state last recorded for a source (``storage.health``): one row per source.
+
+    Only what the runs cannot tell by themselves is kept: the problem an operations alert was
+    sent about and since when, so the next run knows whether it is news (a new problem, or
+    a recovery) or a repeat.  ``state`` is ``healthy`` or a problem kind.
+    """
+
+    __tablename__ = "source_health"
+
+    source: Mapped[str] = mapped_column(String(SHORT), primary_key=True)
+    state: Mapped[str] = mapped_column(String(SHORT))
+    since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    detail: Mapped[str | None] = mapped_column(Text)
+    runs: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -10,7 +10,7 @@ URLs are compared exactly: callers pass canonical URLs (``scrapers.text.canonica
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from scrapers import base
-from storage import models, status
+from storage import health, models, status
 from storage.notices import ALERT_UNCONFIRMED, Notice
 from storage.status import Reading, StatusRow
 
@@ -33,19 +33,26 @@ __all__ = [
     "current_for",
     "current_status",
     "enqueue",
+    "enqueue_health",
     "finish_run",
+    "get_health",
     "get_observation",
     "history",
     "is_empty",
     "is_known",
     "known_urls",
     "last_runs",
+    "last_new_item",
+    "last_success",
     "list_alerts",
     "needs_review",
     "observation_exists",
     "open_unconfirmed",
     "pending_deliveries",
+    "recent_runs",
     "record_delivery",
+    "save_health",
+    "source_health",
     "set_classification",
     "set_review",
     "start_run",
@@ -556,11 +563,19 @@ def close_alert(
 
 
 def pending_deliveries(
-    session: Session, targets: Sequence[tuple[str, str]], limit: int = 100
+    session: Session,
+    targets: Sequence[tuple[str, str]],
+    limit: int = 100,
+    *,
+    kinds: Mapping[tuple[str, str], Collection[str] | None] | None = None,
 ) -> list[tuple[models.Alert, str, str]]:
     """(alert, channel, target) for every alert not yet delivered successfully to that
     target, most urgent first (``Alert.priority``: a Part 8 warning notice goes before
     anything else), then oldest first, then in ``targets`` order; at most ``limit``.
+
+    ``kinds`` maps a target to the alert kinds it takes (absent or None: every kind), so
+    operations alerts never reach status readers and status alerts never reach operations
+    targets when both are configured.
 
     Failed attempts do not count as delivered, so a failed send is retried by the next
     drain; how often to retry is the delivery flow's decision.
@@ -571,8 +586,11 @@ def pending_deliveries(
         delivered = exists().where(
             d.alert_id == a.id, d.channel == channel, d.target == target, d.ok.is_(True)
         )
+        taken = (kinds or {}).get((channel, target))
+        only = [] if taken is None else [a.kind.in_(sorted(taken))]
         alerts = session.scalars(
-            select(a).where(~delivered).order_by(a.priority.desc(), a.created_at, a.id)
+            select(a).where(~delivered, *only)
+            .order_by(a.priority.desc(), a.created_at, a.id)
             .limit(limit)
         )
         pending.extend((alert, channel, target) for alert in alerts)
@@ -659,3 +677,94 @@ def last_runs(session: Session) -> list[models.SourceRun]:
     r = models.SourceRun
     newest = select(func.max(r.id)).group_by(r.source)
     return list(session.scalars(select(r).where(r.id.in_(newest)).order_by(r.source)))
+
+
+def recent_runs(session: Session, source: str, limit: int = 20) -> list[health.Run]:
+    """The last ``limit`` finished runs of ``source``, oldest first, as the health rules
+    take them (a run still in progress, or one that died, is left out)."""
+    r = models.SourceRun
+    rows = session.scalars(
+        select(r).where(r.source == source, r.ok.is_not(None)).order_by(r.id.desc()).limit(limit)
+    )
+    return [
+        health.Run(started_at=row.started_at, ok=bool(row.ok), found=row.found or 0,
+                   new=row.new or 0, errors=row.errors)
+        for row in reversed(list(rows))
+    ]
+
+
+def last_success(session: Session, source: str) -> datetime | None:
+    """When the last successful run of ``source`` finished."""
+    r = models.SourceRun
+    return session.scalar(select(func.max(r.finished_at)).where(r.source == source,
+                                                                 r.ok.is_(True)))
+
+
+def last_new_item(session: Session, source: str) -> datetime | None:
+    """When ``source`` last yielded a new item: the end of its last run that stored one."""
+    r = models.SourceRun
+    return session.scalar(select(func.max(r.finished_at)).where(r.source == source,
+                                                                 r.new > 0))
+
+
+def get_health(session: Session, source: str) -> health.Health:
+    """The health state last recorded for ``source`` (healthy if none was)."""
+    row = session.get(models.SourceHealth, source)
+    if row is None:
+        return health.Health(health.HEALTHY)
+    return health.Health(row.state, row.since, row.detail, row.runs)
+
+
+def save_health(session: Session, source: str, state: health.Health, *, now: datetime) -> None:
+    """Record ``source``'s current health state (one row per source, replaced)."""
+    row = session.get(models.SourceHealth, source) or models.SourceHealth(source=source)
+    row.state, row.since, row.detail, row.runs = state.state, state.since, state.detail, state.runs
+    row.checked_at = now
+    session.add(row)
+    session.flush()
+
+
+def enqueue_health(session: Session, alert: health.HealthAlert, *, now: datetime) -> bool:
+    """Write an operations alert to the outbox unless its key is already there (the key is
+    per source, problem, episode start and recovery, so each is sent once)."""
+    if alert_exists(session, alert.key):
+        return False
+    session.add(models.Alert(
+        key=alert.key, kind=alert.alert_kind, authority="", service=alert.source,
+        payload=alert.to_dict(), created_at=now, observation_id=None, priority=alert.priority,
+    ))
+    session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class SourceHealthRow:
+    """One line of ``carewatch sources``."""
+
+    source: str
+    state: str
+    since: datetime | None
+    last_success: datetime | None
+    consecutive_failures: int
+    found_last_run: int | None
+    last_new_item: datetime | None
+    last_error: str | None
+
+
+def source_health(session: Session, sources: Iterable[str]) -> list[SourceHealthRow]:
+    """The health view of each of ``sources`` (plus any other source that has runs)."""
+    names = list(dict.fromkeys([*sources, *(run.source for run in last_runs(session))]))
+    rows: list[SourceHealthRow] = []
+    for name in names:
+        runs = recent_runs(session, name)
+        state = get_health(session, name)
+        last = runs[-1] if runs else None
+        rows.append(SourceHealthRow(
+            source=name, state=state.state, since=state.since,
+            last_success=last_success(session, name),
+            consecutive_failures=health.consecutive_failures(runs),
+            found_last_run=last.found if last else None,
+            last_new_item=last_new_item(session, name),
+            last_error=health.first_line(last.errors) if last else None,
+        ))
+    return rows

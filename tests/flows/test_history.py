@@ -21,6 +21,9 @@ WREXHAM_TIMELINE = [
                    "review auto"),
     ("3 Aug 2020", "children's services · concern level · significant  [cop_2019; regulator; "
                    "review auto"),
+    # wrexham.com's report of the letter: the press's claim, recorded as secondary.
+    ("4 Aug 2020", "children's services · concern level · significant  [cop_2019; secondary; "
+                   "review auto"),
     ("20 Aug 2020", "children's services · concern level · significant  [cop_2019; secondary; "
                     "review auto"),
     ("26 Jan 2021", "children's services · judgement · inadequate with early indicators of "
@@ -32,6 +35,7 @@ WREXHAM_TIMELINE = [
                     "[cop_2019; regulator; review auto"),
     ("13 Oct 2022", "event: no status stated  [secondary"),
     ("8 Jan 2024", "event: no status stated  [regulator"),
+    ("9 Mar 2024", "event: no status stated  [secondary"),  # wrexham.com on the improvement check
     ("17 Sep 2024", "event: no status stated  [secondary"),
 ]
 HEAD = re.compile(r"^(\d{1,2} \w{3} \d{4})  (.*)$")

@@ -10,14 +10,15 @@ import httpx
 import pytest
 
 from replay.server import ReplayServer
-from replay.timeline import CIW, Entry, default_catalogue
+from replay.timeline import CIW, GOV_WALES, WREXHAM_COM, Entry, default_catalogue
 from tests.replay.helpers import norm, soup
 
 CATALOGUE = default_catalogue()
 
 
 def hosts_for(entry: Entry) -> list[str]:
-    return [entry.host, "www." + entry.host] if entry.source == CIW else [entry.host]
+    both = (CIW, WREXHAM_COM, GOV_WALES)
+    return [entry.host, "www." + entry.host] if entry.source in both else [entry.host]
 
 
 @pytest.mark.parametrize("entry", CATALOGUE.entries, ids=lambda e: e.key)
@@ -43,7 +44,8 @@ def test_entry_renders_from_its_publication_day(replay_server: ReplayServer,
             assert page.select_one("div.file-attachments a")["href"] == entry.pdf.path
 
 
-@pytest.mark.parametrize("entry", [e for e in CATALOGUE.entries if e.kind in ("news", "article")],
+@pytest.mark.parametrize("entry", [e for e in CATALOGUE.entries
+                                   if e.kind in ("news", "article", "statement")],
                          ids=lambda e: e.key)
 def test_entry_is_reachable_from_the_first_listing_page_on_its_day(
         replay_server: ReplayServer, replay_http: httpx.Client, entry: Entry) -> None:
@@ -52,6 +54,13 @@ def test_entry_is_reachable_from_the_first_listing_page_on_its_day(
         page = soup(replay_http.get("/careinspectorate.wales/news").text)
         hrefs = [a["href"] for a in page.select(".views-row h3.node__title a")]
         assert (entry.listing_href or entry.path) == hrefs[0]
+    elif entry.source == WREXHAM_COM:
+        page = soup(replay_http.get("/wrexham.com/news/").text)
+        hrefs = [a["href"] for a in page.select("main article h2 a")]
+        assert (entry.listing_href or entry.url) == hrefs[0]
+    elif entry.source == GOV_WALES:
+        parsed = feedparser.parse(replay_http.get("/gov.wales/announcements/rss").content)
+        assert parsed.entries[0].link == entry.url
     else:
         parsed = feedparser.parse(replay_http.get("/news.wrexham.gov.uk/feed/").content)
         assert parsed.entries[0].link == entry.url

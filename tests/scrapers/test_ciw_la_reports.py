@@ -205,7 +205,8 @@ def test_parse_letter_facts_dated_letter() -> None:
 
 
 def test_parse_letter_facts_seed_2020_letter() -> None:
-    text = next(Path("/work/shared/seeds").glob("004_*.txt")).read_text()
+    seeds = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+    text = next(seeds.glob("004_*.txt")).read_text()
     assert ciw.parse_letter_facts(text).letter_date == date(2020, 8, 3)
 
 

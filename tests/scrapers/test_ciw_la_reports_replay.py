@@ -47,7 +47,7 @@ def test_replay_listing_walk_finds_every_visible_news_item(site: ReplaySite) -> 
     seen: list[ciw.ListingEntry] = []
     while url:
         page = ciw.parse_listing(get(site, url), url)
-        assert 1 <= len(page.entries) <= 5
+        assert 0 < len(page.entries) <= 5
         seen.extend(page.entries)
         url = page.next_url
     visible = CATALOGUE.visible(LATEST, source=CIW, kinds=["news"])

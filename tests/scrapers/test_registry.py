@@ -57,6 +57,8 @@ def test_source_entry_is_consistent(name: str) -> None:
 def test_authority() -> None:
     assert SOURCES["ciw_la_reports"].authoritative is True
     assert SOURCES["wrexham_news_rss"].authoritative is False
+    assert SOURCES["wrexham_com"].authoritative is False
+    assert SOURCES["gov_wales_statements"].authoritative is True
 
 
 def test_get_source() -> None:
@@ -67,7 +69,8 @@ def test_get_source_unknown_lists_valid_names() -> None:
     with pytest.raises(ValueError) as caught:
         get_source("bbc_wales")
     assert "'bbc_wales'" in str(caught.value)
-    assert "ciw_la_reports, wrexham_news_rss" in str(caught.value)
+    assert "ciw_la_reports, gov_wales_statements, wrexham_com, wrexham_news_rss" in str(
+        caught.value)
 
 
 def test_base_url_for_default_and_override() -> None:

@@ -21,7 +21,7 @@ from scrapers.text import (
     select_first,
 )
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
 CANONICAL = [
     ("https://careinspectorate.wales/news", "https://careinspectorate.wales/news"),

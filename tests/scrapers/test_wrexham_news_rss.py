@@ -20,7 +20,7 @@ ARTICLE = f"{BASE}/improvements-in-childrens-social-care-reported-to-executive-b
 BINS = f"{BASE}/bins-collected-as-normal-this-week/"
 CONCERNS = f"{BASE}/how-were-addressing-concerns-and-improving-our-childrens-services/"
 TITLE = "Improvements in children\u2019s social care reported to Executive Board"
-SEED_000 = next(Path("/work/shared/seeds").glob("000_*.txt"))
+SEED_000 = next((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("000_*.txt"))
 
 
 # --- parse_feed -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ BASE = "https://news.wrexham.gov.uk"
 CATALOGUE = default_catalogue()
 ARTICLES = [e for e in CATALOGUE.entries if e.source == WREXHAM_NEWS]
 LATEST = STEPS["latest"]
-SEED_000 = next(Path("/work/shared/seeds").glob("000_*.txt"))
+SEED_000 = next((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("000_*.txt"))
 
 
 @pytest.fixture(scope="module")
