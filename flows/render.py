@@ -14,7 +14,6 @@ from rich.panel import Panel
 from rich.table import Table
 
 from storage.status import (
-    CONCERN_LEVEL,
     REVIEW_AUTO,
     REVIEW_CONFIRMED,
     REVIEW_REJECTED,
@@ -93,7 +92,7 @@ def status_table(console: Console, rows: Sequence[Any], authority: str) -> None:
         table.add_column(column, overflow="fold")
     for number, r in enumerate(rows, 1):
         table.add_row(str(number), f"{r.authority} {SERVICE_LABELS.get(r.service, r.service)}",
-                      "concern level" if r.dimension == CONCERN_LEVEL else "judgement",
+                      _aspect(r.dimension),
                       f"[bold]{r.value}[/]", _day(r.effective_date), r.title)
     console.print(table)
     for number, r in enumerate(rows, 1):
@@ -277,11 +276,11 @@ def classification(console: Console, path: str, result: Any) -> None:
     for service, stated in result.statuses.items():
         label = SERVICE_LABELS.get(service, service)
         for dimension in stated.stated:
-            console.print(f"  {label}: {dimension.replace('_', ' ')} = "
+            console.print(f"  {label}: {_aspect(dimension)} = "
                           f"[bold]{stated.value(dimension)}[/] ({stated.scheme})")
             console.print(f"      “{stated.evidence_by_field.get(dimension, stated.evidence)}”")
         for dimension, value in stated.restated:
-            console.print(f"  {label}: restates earlier {dimension.replace('_', ' ')} “{value}”"
+            console.print(f"  {label}: restates earlier {_aspect(dimension)} “{value}”"
                           " (not this document's status)")
     for reason in result.reasons:
         console.print(f"  · {reason}")

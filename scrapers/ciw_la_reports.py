@@ -290,7 +290,6 @@ def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50
         keys=lambda entry: (canonical_url(entry.url),),
         is_known=is_known,
         crawl_entry=lambda entry, seen: _crawl_entry(fetch, is_known, entry, seen),
-        entry_url=lambda entry: entry.url,
         max_pages=max_pages,
     )
 

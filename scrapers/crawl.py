@@ -38,7 +38,7 @@ def walk_listing(
     keys: Callable[[E], tuple[str, ...]],
     is_known: IsKnown,
     crawl_entry: Callable[[E, set[str]], Publication | None],
-    entry_url: Callable[[E], str],
+    entry_url: Callable[[E], str] = lambda entry: entry.url,  # type: ignore[attr-defined]
     max_pages: int = 50,
     is_end: Callable[[FetchError], bool] = lambda exc: False,
 ) -> CrawlResult:

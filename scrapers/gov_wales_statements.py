@@ -28,23 +28,22 @@ Quirks (markup.md §4, seen in public scrapers and stored copies 2019-2026; repl
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-import feedparser
 from bs4 import BeautifulSoup
 
 from scrapers.base import CrawlResult, Fetch, IsKnown, ParseError, Publication
 from scrapers.crawl import walk_listing
 from scrapers.text import (
-    absolute_url,
     canonical_url,
     clean_text,
+    feed_item_link,
     html_text,
     inline_text,
+    parse_feed_document,
     parse_html,
     parse_uk_date,
     require_first,
@@ -106,17 +105,11 @@ class Statement:
 
 def parse_feed(body: bytes, url: str) -> FeedPage:
     """Every announcement in the feed (statements and others), newest first; no next page."""
-    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": url})
-    if not parsed.get("version"):
-        cause = parsed.get("bozo_exception") or "no RSS or Atom root element"
-        raise ParseError(f"{url}: not a feed ({cause}; starts with {body[:40]!r})")
+    parsed = parse_feed_document(body, url)
     entries = []
     for item in parsed.get("entries", []):
-        link = item.get(FIELDS["link"])
-        if not link:
-            raise ParseError(f"{url}: feed item without a link ({item.get('title')!r})")
         entries.append(FeedEntry(
-            url=absolute_url(url, link),
+            url=feed_item_link(item, url, FIELDS["link"]),
             title=clean_text(item.get(FIELDS["title"], "")),
             published=parse_uk_date(item.get(FIELDS["published"])),
         ))
@@ -162,7 +155,6 @@ def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50
         keys=_keys,
         is_known=is_known,
         crawl_entry=lambda entry, seen: _crawl_entry(fetch, entry),
-        entry_url=lambda entry: entry.url,
         max_pages=max_pages,
     )
 

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+import feedparser
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 
 from scrapers.base import ParseError
@@ -327,6 +328,30 @@ _SKIP_TAGS = frozenset({"script", "style", "template", "noscript", "svg", "butto
 _WS = re.compile(r"\s+")
 _PARA, _LINE = "\x00", "\x01"  # break markers, resolved once the whole element is walked
 _BREAKS = re.compile(r" *[\x00\x01][\x00\x01 ]*")
+
+
+def parse_feed_document(body: bytes, url: str) -> feedparser.FeedParserDict:
+    """Parse RSS/Atom bytes with feedparser, or raise ParseError saying why it is no feed.
+
+    feedparser is given an ``io.BytesIO``: given raw ``bytes`` it would first try to open
+    them as a file name.  It parses with expat through xml.sax with external general entities
+    disabled (no XXE); expat >= 2.4 refuses billion-laughs expansion.
+    """
+    parsed = feedparser.parse(
+        io.BytesIO(body), response_headers={"content-location": url}, resolve_relative_uris=True
+    )
+    if not parsed.get("version"):
+        cause = parsed.get("bozo_exception") or "no RSS or Atom root element"
+        raise ParseError(f"{url}: not a feed ({cause}; starts with {body[:40]!r})")
+    return parsed
+
+
+def feed_item_link(item: feedparser.FeedParserDict, url: str, field: str = "link") -> str:
+    """An item's absolute link; an item without one is a ParseError (it cannot be keyed)."""
+    link = item.get(field)
+    if not link:
+        raise ParseError(f"{url}: feed item without a link ({item.get('title')!r})")
+    return absolute_url(url, link)
 
 
 def parse_html(body: bytes | str) -> BeautifulSoup:

@@ -197,7 +197,6 @@ def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50
         keys=_keys,
         is_known=is_known,
         crawl_entry=lambda entry, seen: _crawl_entry(fetch, entry),
-        entry_url=lambda entry: entry.url,
         max_pages=max_pages,
         is_end=lambda exc: exc.status == 404,  # WordPress-like: 404 past the last page
     )

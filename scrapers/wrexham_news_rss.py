@@ -24,15 +24,11 @@ new entry: it confirms the post is public, gives the category label, and is the 
 ``content:encoded`` is empty — and because it is parsed every time, a theme change that would
 break the fallback raises ParseError on the next poll instead of when we first need it.
 
-Feed parsing uses feedparser on an ``io.BytesIO`` of the body: given raw ``bytes`` feedparser
-would first try to open them as a file name.  feedparser parses with expat through xml.sax
-with external general entities disabled (no XXE), and expat >= 2.4 refuses billion-laughs
-expansion; on malformed XML it falls back to its sgmllib-based loose parser.
+Feeds are read by ``scrapers.text.parse_feed_document`` (feedparser, no external entities).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -47,8 +43,10 @@ from scrapers.text import (
     absolute_url,
     canonical_url,
     clean_text,
+    feed_item_link,
     html_text,
     inline_text,
+    parse_feed_document,
     parse_html,
     parse_uk_date,
     require_first,
@@ -112,12 +110,7 @@ def parse_feed(body: bytes, url: str) -> FeedPage:
     WordPress feeds carry no next link, so the next page is ``?paged=N+1`` whenever this page
     had entries (an ``atom:link rel="next"`` wins if present); the walk ends on a 404.
     """
-    parsed = feedparser.parse(
-        io.BytesIO(body), response_headers={"content-location": url}, resolve_relative_uris=True
-    )
-    if not parsed.get("version"):
-        cause = parsed.get("bozo_exception") or "no RSS or Atom root element"
-        raise ParseError(f"{url}: not a feed ({cause}; starts with {body[:40]!r})")
+    parsed = parse_feed_document(body, url)
     feed = parsed.get("feed", {})
     if not (feed.get("title") or feed.get("link")):
         raise ParseError(f"{url}: feed has no channel (no channel title or link)")
@@ -126,12 +119,10 @@ def parse_feed(body: bytes, url: str) -> FeedPage:
 
 
 def _feed_entry(item: feedparser.FeedParserDict, url: str) -> FeedEntry:
-    link = item.get(FIELDS["link"])
-    if not link:
-        raise ParseError(f"{url}: feed item without a link ({item.get('title')!r})")
+    link = feed_item_link(item, url, FIELDS["link"])
     content = item.get(FIELDS["content"]) or []
     return FeedEntry(
-        url=absolute_url(url, link),
+        url=link,
         guid=item.get(FIELDS["guid"]) or None,
         title=clean_text(item.get(FIELDS["title"], "")),
         published=parse_uk_date(item.get(FIELDS["published"])),
@@ -193,7 +184,6 @@ def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50
         keys=_keys,
         is_known=is_known,
         crawl_entry=lambda entry, seen: _crawl_entry(fetch, entry),
-        entry_url=lambda entry: entry.url,
         max_pages=max_pages,
         is_end=lambda exc: exc.status == 404,  # WordPress: 404 past the last feed page
     )

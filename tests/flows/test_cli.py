@@ -101,3 +101,21 @@ def test_classify_summary_is_readable():
     assert result.exit_code == 0
     assert "children's services: concern level = significant" in result.output
     assert "council: Wrexham" in result.output
+
+
+def test_status_table_names_every_aspect():
+    """Regression: the table printed "judgement" for every aspect that was not a concern level."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from flows.render import status_table
+
+    row = SimpleNamespace(authority="Powys", service="children", dimension="intervention",
+                          value="warning_notice", effective_date=date(2017, 10, 17),
+                          title="Written Statement", url="https://gov.wales/x", evidence="…")
+    console = Console(record=True, width=200)
+    status_table(console, [row], "Powys")
+    text = console.export_text()
+    assert "intervention" in text and "judgement" not in text

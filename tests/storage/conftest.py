@@ -23,7 +23,8 @@ from storage.db import make_engine, make_session_factory, migrate
 from storage.status import CHILDREN, CONCERN_LEVEL, SCHEME_COP_2019, WREXHAM, Reading
 
 POSTGRES_ENV = "CAREWATCH_TEST_POSTGRES_URL"
-FIXTURES = Path(__file__).parent / "fixtures"
+# The seed documents, byte for byte (one committed copy, shared by every test package).
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 NOW = datetime(2020, 8, 5, 9, 0, tzinfo=UTC)
 LETTER_URL = "https://careinspectorate.wales/wrexham-annual-letter-2019-20"
 
@@ -147,7 +148,9 @@ def make_reading() -> Callable[..., Reading]:
 
 @pytest.fixture
 def fixture_text() -> Callable[[str], str]:
-    def load(name: str) -> str:
-        return (FIXTURES / name).read_text(encoding="utf-8")
+    """Text of a seed document by its number prefix ("004")."""
+
+    def load(number: str) -> str:
+        return next(SEEDS.glob(f"{number}_*.txt")).read_text(encoding="utf-8")
 
     return load

@@ -32,9 +32,7 @@ from storage.status import (
 
 ROOT = Path(__file__).resolve().parents[2]
 LETTERS = ROOT / "replay" / "content" / "letters"
-# Seed 001 lives only in the labelled corpus (a byte-for-byte copy of the seed).
-SEED_001 = (ROOT / "tests" / "fixtures" / "corpus" / "docs"
-            / "seed_001_blog_repost_wrexhamcom_2024.txt")
+SEED_001 = next((ROOT / "tests" / "fixtures" / "seeds").glob("001_*.txt"))
 ESCALATION = ("During the last year, CIW's concerns have escalated from serious to significant in "
               "relation to children's services.")
 IWEI = "inadequate with early indicators of improvement"
@@ -54,7 +52,7 @@ def stated(result: Classification) -> list[tuple[str, str, str]]:
 
 def test_seed_000_council_news_is_relevant_secondary_and_states_nothing(fixture_text) -> None:
     """Council paraphrase ("significant progress ... good prospects") is not a status."""
-    result = classify_document(fixture_text("seed_000_council_news_2021.txt"))
+    result = classify_document(fixture_text("000"))
     assert facts(result) == (True, WREXHAM, False, KIND_NEWS)
     assert result.statuses == {}
     assert result.confidence == 1.0
@@ -71,7 +69,7 @@ def test_seed_001_blog_is_secondary_and_states_nothing() -> None:
 def test_seed_002_report_page_is_authoritative_with_no_formula(fixture_text) -> None:
     """The Oct 2020 report page summarises findings ("significant failings") but states no
     level and has no "it is our judgement that" sentence."""
-    result = classify_document(fixture_text("seed_002_ciw_report_page_2020.txt"))
+    result = classify_document(fixture_text("002"))
     assert facts(result) == (True, WREXHAM, True, KIND_INSPECTION_REPORT)
     assert result.statuses == {}
     assert (result.dates.fieldwork_start, result.dates.fieldwork_end) == (
@@ -79,7 +77,7 @@ def test_seed_002_report_page_is_authoritative_with_no_formula(fixture_text) -> 
 
 
 def test_seed_003_lgc_joint_review_is_secondary_but_states_the_two_axes(fixture_text) -> None:
-    result = classify_document(fixture_text("seed_003_lgc_joint_review.txt"))
+    result = classify_document(fixture_text("003"))
     assert facts(result) == (True, WREXHAM, False, KIND_NEWS)
     assert stated(result) == [(WHOLE, PEOPLE_SERVED, "some"), (WHOLE, PROSPECTS, "uncertain")]
     whole = result.statuses[WHOLE]
@@ -90,7 +88,7 @@ def test_seed_003_lgc_joint_review_is_secondary_but_states_the_two_axes(fixture_
 
 
 def test_seed_004_annual_letter_escalation(fixture_text) -> None:
-    result = classify_document(fixture_text("seed_004_ciw_annual_letter_2020.txt"))
+    result = classify_document(fixture_text("004"))
     assert facts(result) == (True, WREXHAM, True, KIND_ANNUAL_LETTER)
     assert stated(result) == [(CHILDREN, CONCERN_LEVEL, SIGNIFICANT_CONCERN)]
     children = result.statuses[CHILDREN]
@@ -208,7 +206,7 @@ def test_national_review_is_about_no_single_council_so_not_relevant() -> None:
 
 
 def test_to_json_is_the_issue_shape(fixture_text) -> None:
-    result = classify_document(fixture_text("seed_004_ciw_annual_letter_2020.txt"),
+    result = classify_document(fixture_text("004"),
                                published=date(2020, 8, 4))
     data = json.loads(json.dumps(result.to_json()))
     assert {k: data[k] for k in ("relevant", "authority", "authoritative", "kind")} == {
@@ -246,7 +244,7 @@ def test_readings_one_per_stated_field_with_confidence() -> None:
 
 
 def test_readings_are_empty_without_an_authority(fixture_text) -> None:
-    text = fixture_text("seed_004_ciw_annual_letter_2020.txt").replace(
+    text = fixture_text("004").replace(
         "Wrexham County Borough Council", "the Council").replace("Wrexham", "the area")
     result = classify_document(text)
     assert result.authority is None and result.readings(effective_date=None) == []
