@@ -48,7 +48,8 @@ def demo(
 @app.command()
 def run(
     source: Annotated[list[str] | None, typer.Option(
-        "--source", "-s", help="Poll only this source (repeatable). Default: all.")] = None,
+        "--source", "-s", help="Poll only this source (repeatable), even if disabled. "
+        "Default: every enabled source.")] = None,
     dry_run: Annotated[bool, typer.Option(
         help="Print the alerts a poll would send; send nothing, write nothing.")] = False,
     alert_on_baseline: Annotated[bool, typer.Option(
@@ -108,18 +109,21 @@ def status(
 
 @app.command()
 def sources() -> None:
-    """Print each source's health: state, last success, consecutive failures, items the
+    """Print every configured source (from the sources file) with its health: enabled,
+    schedule, expected cadence, state, last success, consecutive failures, items the
     listing found last run, last new item, and the last error."""
     from flows import render
     from flows.config import Settings
     from flows.database import open_database
-    from scrapers.registry import SOURCES
+    from scrapers.registry import CONFIG, SOURCES
     from storage import repo
 
     sessions = open_database(Settings.from_env().database_url)
     with sessions() as session:
         rows = repo.source_health(session, list(SOURCES))
-    render.source_health(console, rows, {name: s.title for name, s in SOURCES.items()})
+    render.source_health(console, rows, SOURCES)
+    console.print(f"Sources file: {CONFIG.path}   status alerts for: {', '.join(CONFIG.watch)}",
+                  soft_wrap=True)
 
 
 review_app = typer.Typer(

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from alerts.channels import Channel, channels_from_env
 from scrapers.http import HttpSettings
+from scrapers.registry import CONFIG
 from storage.db import database_url
 from storage.health import Thresholds
-
-DEFAULT_AUTHORITIES = ("Wrexham",)
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         raw = env.get("CAREWATCH_AUTHORITIES", "")
-        authorities = tuple(a.strip() for a in raw.split(",") if a.strip()) or DEFAULT_AUTHORITIES
+        authorities = tuple(a.strip() for a in raw.split(",") if a.strip()) or CONFIG.watch
         try:
             retries = int(env.get("CAREWATCH_CRAWL_RETRIES", "2"))
             raw_delays = env.get("CAREWATCH_CRAWL_RETRY_DELAYS", "10,60")

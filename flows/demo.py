@@ -2,9 +2,11 @@
 
 Starts the replay site as it stood on 1 July 2020, a local SMTP server and a local
 webhook receiver; polls (the quiet baseline); publishes CIW's 3 Aug 2020 letter on the
-replay timeline; polls again (one alert, by email and signed webhook); polls a third time
-(nothing).  Every step is checked, and a failed check makes the command exit non-zero,
-so the demo doubles as a smoke test of a fresh install.
+replay timeline; polls again (one alert, by email and signed webhook); moves on to 5 Sep
+2020, when the same letter has appeared again in Welsh, in a council committee paper and in
+the press, and polls a third time (nothing: one event, counted once).  Every step is
+checked, and a failed check makes the command exit non-zero, so the demo doubles as a smoke
+test of a fresh install.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from storage.status import CHILDREN, SERIOUS_CONCERN, SIGNIFICANT_CONCERN
 
 BEFORE = STEPS["before-2020-letter"]
 AFTER = STEPS["after-2020-letter"]
+RESTATED = STEPS["after-2020-committee-paper"]
 
 
 @dataclass
@@ -64,6 +67,7 @@ def demo_environment(workdir: Path, site: str, smtp: SmtpSink, hook: WebhookRece
         "CAREWATCH_DATABASE_URL": f"sqlite:///{workdir / 'carewatch.db'}",
         "CAREWATCH_DATA_DIR": str(workdir),
         "CAREWATCH_REPLAY_URL": site,
+        "CAREWATCH_HTTP_MIN_INTERVAL": "0",  # the replay site is local: no need to pace
         "CAREWATCH_SMTP_HOST": smtp.host,
         "CAREWATCH_SMTP_PORT": str(smtp.port),
         "CAREWATCH_SMTP_MODE": "plain",
@@ -72,6 +76,22 @@ def demo_environment(workdir: Path, site: str, smtp: SmtpSink, hook: WebhookRece
         "CAREWATCH_WEBHOOK_URL": hook.url,
         "CAREWATCH_WEBHOOK_SECRET": secret,
     }
+
+
+def _letter_places(workdir: Path) -> list[str]:
+    """The sources the Aug 2020 letter's event was seen on (the status's own document)."""
+    from flows.database import open_database
+    from storage import events, repo
+    from storage.status import CONCERN_LEVEL
+
+    with open_database(f"sqlite:///{workdir / 'carewatch.db'}")() as session:
+        rows = [r for r in repo.current_status(session, "Wrexham")
+                if r.service == CHILDREN and r.dimension == CONCERN_LEVEL]
+        if not rows:
+            return []
+        letter = repo.publication_by_url(session, rows[0].url)
+        found = events.members(session, letter.event_id) if letter else []
+        return [m.source for m in found]
 
 
 def run_demo(show: Callable[[str, object], None], workdir: Path | None = None) -> DemoOutcome:
@@ -103,7 +123,7 @@ def run_demo(show: Callable[[str, object], None], workdir: Path | None = None) -
               not first.transitions and not smtp.messages and not hook.received)
 
         site.set_as_of(AFTER)
-        show("publish", AFTER)
+        show("publish", (AFTER, "the 3 Aug 2020 letter is published"))
         second = poll()
         show("poll", ("Poll 2: after CIW publishes the 3 Aug 2020 letter", second))
         show("email", list(smtp.messages))
@@ -118,10 +138,17 @@ def run_demo(show: Callable[[str, object], None], workdir: Path | None = None) -
                   (change.service, change.old, change.new)
                   == (CHILDREN, SERIOUS_CONCERN, SIGNIFICANT_CONCERN))
 
+        site.set_as_of(RESTATED)
+        show("publish", (RESTATED, "the letter is out in Welsh, in committee papers and the press"))
         third = poll()
-        show("poll", ("Poll 3: nothing new", third))
+        show("poll", ("Poll 3: the same letter again — its Welsh twin, the committee paper "
+                      "that attaches it, council news and press", third))
         check("third poll sends nothing",
               not third.transitions and len(smtp.messages) == 1 and len(hook.received) == 1)
+        places = _letter_places(outcome.workdir)
+        show("event", places)
+        check("the letter is one event, seen in several places",
+              {"ciw_la_reports", "ciw_welsh", "wrexham_moderngov"} <= set(places))
         show("status", outcome.workdir)
     close_databases()
     outcome.seconds = time.perf_counter() - started

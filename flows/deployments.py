@@ -35,7 +35,10 @@ DEPLOYMENTS = (
         name="poll",
         entrypoint="flows/poll.py:poll",
         cron="*/30 * * * *",
-        description="Poll every source, record status changes, deliver alerts.",
+        description="Poll every enabled source that is due, record status changes, "
+                    "deliver alerts.",
+        # Each source's own `every` (scrapers/sources.toml) thins this schedule out.
+        parameters={"scheduled": True},
     ),
     DeploymentSpec(
         name="deliver",

@@ -10,8 +10,9 @@ problem state or recovers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -21,9 +22,18 @@ from flows.config import Settings
 from flows.database import open_database
 from flows.deliver import DeliveryReport, deliver
 from scrapers.base import CrawlResult, FetchError
-from scrapers.http import HttpClient
-from scrapers.registry import SOURCES, Source, allowed_hosts, base_url_for, get_source
-from storage import health, ledger, repo
+from scrapers.crawl import listing_pages
+from scrapers.http import CacheEntry, HttpClient
+from scrapers.registry import (
+    PUBLISHERS,
+    SOURCES,
+    Source,
+    allowed_hosts,
+    base_url_for,
+    enabled_sources,
+    get_source,
+)
+from storage import health, http_cache, ledger, repo
 from storage.status import Transition
 
 
@@ -34,6 +44,7 @@ class SourceReport:
     source: str
     ok: bool = True
     found: int = 0
+    unchanged: bool = False  # the listing was not modified (304 / same body): nothing read
     new: int = 0
     changed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -47,6 +58,7 @@ class PollReport:
     transitions: list[Transition]
     delivery: DeliveryReport | None = None
     health_alerts: list[health.HealthAlert] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # enabled, but not due on this schedule
 
     @property
     def ok(self) -> bool:
@@ -67,18 +79,42 @@ def _transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callb
     return False
 
 
+@dataclass(frozen=True)
+class Crawled:
+    """A crawl's result and the validators of the listing pages it read (issue 5).
+
+    The validators are saved (``_save_validators``) only when the crawl had no error and its
+    result was committed: saved after a failed item, the next poll's 304 would hide that
+    item for ever.  Document pages are never cached (``scrapers.crawl``).
+    """
+
+    result: CrawlResult
+    validators: dict[str, CacheEntry] = field(default_factory=dict)
+    robots: dict[str, CacheEntry] = field(default_factory=dict)  # saved whatever happens
+
+
 @task(name="crawl", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient,
       cache_policy=NO_CACHE)
-def crawl_source(source: Source, settings: Settings) -> CrawlResult:
-    """Fetch a source's listing and every item not yet stored (I/O only; parsing is pure)."""
+def crawl_source(source: Source, settings: Settings) -> Crawled:
+    """Fetch a source's listing and every item not yet stored (I/O only; parsing is pure).
+
+    Listing pages are requested conditionally with the validators saved after the last
+    successful run; the validators received come back with the result, unsaved."""
     sessions = open_database(settings.database_url)
     hosts = allowed_hosts([source], settings.environ)
-    with HttpClient(settings.http, hosts) as client, sessions() as session:
-        return source.crawl(
+    with (
+        sessions() as session,
+        HttpClient(settings.http, hosts, cache=http_cache.SessionStore(session)) as client,
+        listing_pages() as pages,
+    ):
+        result = source.run_crawl(
             client.fetch,
             lambda url: repo.is_known(session, url),
             base_url=base_url_for(source, settings.environ),
         )
+        pending = client.pending_cache()
+        return Crawled(result, {url: pending[url] for url in pages if url in pending},
+                       client.pending_robots())
 
 
 @task(name="store", cache_policy=NO_CACHE)
@@ -120,7 +156,8 @@ def store_and_detect(
 
 def _store(source: Source, result: CrawlResult, settings: Settings, session: Session, *,
            quiet: bool, now: datetime) -> tuple[SourceReport, list[Transition]]:
-    report = SourceReport(source.name, found=result.found, errors=list(result.errors))
+    report = SourceReport(source.name, found=result.found, unchanged=result.unchanged,
+                          errors=list(result.errors))
     transitions: list[Transition] = []
     for pub in result.publications:
         row, state = repo.upsert_publication(
@@ -131,9 +168,16 @@ def _store(source: Source, result: CrawlResult, settings: Settings, session: Ses
         report.errors.extend(pub.errors)
         if state != "unchanged":
             transitions += ledger.record_status(
-                session, row, pub, watches=settings.watches, quiet=quiet, now=now
+                session, row, pub, watches=settings.watches, quiet=quiet, now=now,
+                rank=citation_rank,
             )
     return report, transitions
+
+
+def citation_rank(name: str) -> int:
+    """A source's citation rank (``Source.rank``); unknown (retired) sources rank last."""
+    source = SOURCES.get(name)
+    return source.rank if source is not None else len(PUBLISHERS)
 
 
 def _record_run(settings: Settings, report: SourceReport, started: datetime) -> None:
@@ -141,9 +185,22 @@ def _record_run(settings: Settings, report: SourceReport, started: datetime) -> 
     with sessions.begin() as session:
         run_id = repo.start_run(session, report.source, started)
         repo.finish_run(
-            session, run_id, ok=report.ok, found=report.found, new=report.new,
+            session, run_id, ok=report.ok, found=None if report.unchanged else report.found,
+            new=report.new,
             errors="\n".join(report.errors) or None, now=datetime.now(UTC),
         )
+
+
+def _save_validators(settings: Settings, name: str, validators: dict[str, CacheEntry]) -> None:
+    """Remember the listing pages of a run that succeeded; a failure here only costs the
+    next poll a full fetch, so it is logged, never raised."""
+    if not validators:
+        return
+    try:
+        with open_database(settings.database_url).begin() as session:
+            http_cache.save(session, validators, datetime.now(UTC))
+    except Exception as exc:
+        get_run_logger().error("saving HTTP validators of %s failed: %s", name, exc)
 
 
 def _check_health(settings: Settings, source: Source, now: datetime) -> list[health.HealthAlert]:
@@ -154,7 +211,7 @@ def _check_health(settings: Settings, source: Source, now: datetime) -> list[hea
     with sessions.begin() as session:
         current = health.assess(
             repo.recent_runs(session, source.name),
-            cadence=health.expected_cadence(source.name),
+            cadence=source.cadence,
             last_new=repo.last_new_item(session, source.name),
             now=now,
             thresholds=settings.health,
@@ -173,7 +230,37 @@ def poll_order(sources: list[Source]) -> list[Source]:
     way round, the story would raise an "unconfirmed report" that the letter closes a moment
     later, and readers would get a notice about a change that was never unconfirmed.
     """
-    return sorted(sources, key=lambda source: not source.authoritative)
+    return sorted(sources, key=lambda source: (not source.authoritative, source.rank))
+
+
+def due(source: Source, last_started: datetime | None, now: datetime) -> bool:
+    """Whether a scheduled poll should read ``source``: never polled, or its ``every`` has
+    passed.  A tenth of ``every`` (at most five minutes) is forgiven, so a source polled
+    every 30 minutes by a 30-minute schedule is not skipped because the previous run
+    started a second later in its slot."""
+    if last_started is None:
+        return True
+    slack = min(source.every / 10, timedelta(minutes=5))
+    return now - last_started + slack >= source.every
+
+
+def select_sources(names: list[str] | None, *, scheduled: bool,
+                   last_started: Callable[[str], datetime | None], now: datetime
+                   ) -> tuple[list[Source], list[str]]:
+    """The sources to poll, in ``poll_order``, and the names skipped as not yet due.
+
+    Named sources are polled whatever their ``enabled`` or ``every`` (a hand trigger);
+    otherwise every enabled source, and on a scheduled run only those ``due``.
+    """
+    if names:
+        return poll_order([get_source(name) for name in names]), []
+    chosen, skipped = [], []
+    for source in enabled_sources():
+        if scheduled and not due(source, last_started(source.name), now):
+            skipped.append(source.name)
+        else:
+            chosen.append(source)
+    return poll_order(chosen), skipped
 
 
 @flow(name="poll", log_prints=False)
@@ -182,21 +269,29 @@ def poll(
     dry_run: bool = False,
     alert_on_baseline: bool = False,
     deliver_alerts: bool = True,
+    scheduled: bool = False,
 ) -> PollReport:
-    """Poll ``sources`` (all registered ones by default) and deliver any alerts.
+    """Poll ``sources`` (every enabled one by default) and deliver any alerts.
 
     The first run on an empty database is a quiet baseline: it records history without
     alerting, unless ``alert_on_baseline``.  ``dry_run`` computes the alerts it would send
-    and prints them, but sends nothing and writes nothing.
+    and prints them, but sends nothing and writes nothing.  ``scheduled`` (the deployment's
+    runs) skips sources polled more recently than their configured ``every``.
     """
     settings = Settings.from_env()
-    selected = poll_order([get_source(name) for name in (sources or list(SOURCES))])
     sessions = open_database(settings.database_url)
+    now = datetime.now(UTC)
     with sessions() as session:
         baseline = repo.is_empty(session)
+        selected, skipped = select_sources(
+            sources, scheduled=scheduled, now=now,
+            last_started=lambda name: repo.last_started(session, name))
+    if skipped:
+        get_run_logger().info("not due yet (see `every` in the sources file): %s",
+                              ", ".join(skipped))
     quiet = baseline and not alert_on_baseline
-    now = datetime.now(UTC)
-    report = PollReport(baseline=baseline, dry_run=dry_run, sources=[], transitions=[])
+    report = PollReport(baseline=baseline, dry_run=dry_run, sources=[], transitions=[],
+                        skipped=skipped)
     # A dry run records into one session that is rolled back at the end: nothing written.
     dry_session = sessions() if dry_run else None
     try:
@@ -217,14 +312,18 @@ def _poll_sources(report: PollReport, selected: list[Source], settings: Settings
     dry_run = dry_session is not None
     for source in selected:
         started = datetime.now(UTC)
+        validators: dict[str, CacheEntry] = {}
         try:
-            result = crawl_source.with_options(
+            crawled = crawl_source.with_options(
                 retries=settings.crawl_retries,
                 retry_delay_seconds=list(settings.crawl_retry_delays),
             )(source, settings)
             source_report, transitions = store_and_detect(
-                source, result, settings, quiet=quiet, now=now, session=dry_session
+                source, crawled.result, settings, quiet=quiet, now=now, session=dry_session
             )
+            validators = dict(crawled.robots)
+            if not source_report.errors:  # stored (committed) and nothing failed
+                validators |= crawled.validators
         except Exception as exc:  # one source failing must not stop the others
             logger.error("source %s failed: %s", source.name, exc)
             source_report = SourceReport(source.name, ok=False, errors=[str(exc)])
@@ -233,6 +332,7 @@ def _poll_sources(report: PollReport, selected: list[Source], settings: Settings
         report.transitions += transitions
         if not dry_run:
             _record_run(settings, source_report, started)
+            _save_validators(settings, source.name, validators)
             try:
                 report.health_alerts += _check_health(settings, source, datetime.now(UTC))
             except Exception as exc:  # a health check must never stop the poll

@@ -3,7 +3,8 @@ no decisions; every function takes the records it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ def poll_report(console: Console, title: str, report: Any) -> None:
     for column in ("source", "ok", "listed", "new", "changed", "errors"):
         table.add_column(column)
     for s in report.sources:
-        table.add_row(s.source, "yes" if s.ok else "[red]FAILED[/]", str(s.found), str(s.new),
+        listed = "unchanged" if getattr(s, "unchanged", False) else str(s.found)
+        table.add_row(s.source, "yes" if s.ok else "[red]FAILED[/]", listed, str(s.new),
                       str(s.changed), str(len(s.errors)))
     console.print(table)
     for s in report.sources:
@@ -103,17 +105,24 @@ def _moment(value: Any) -> str:
     return value.strftime("%-d %b %Y %H:%M") if value else "—"
 
 
-def source_health(console: Console, rows: Sequence[Any], titles: dict[str, str]) -> None:
-    """The health table: per source its state, last success, failures in a row, items the
-    listing found last run, last new item; each last error follows as a numbered note."""
-    table = Table(title="Source health (times UTC)")
-    for column in ("#", "source", "title", "state", "last success", "failures",
-                   "found", "last new item"):
+def source_health(console: Console, rows: Sequence[Any], sources: Mapping[str, Any]) -> None:
+    """The health table: per source its configuration (enabled, publisher, poll interval,
+    expected cadence) and health (state, last success, failures in a row, items the listing
+    found last run, last new item); each last error follows as a numbered note."""
+    table = Table(title="Sources and their health (times UTC)")
+    for column in ("#", "source", "title", "publisher", "every", "cadence", "state",
+                   "last success", "failures", "found", "last new item"):
         table.add_column(column, overflow="fold")
     for number, r in enumerate(rows, 1):
+        source = sources.get(r.source)
         state = "[green]healthy[/]" if r.state == "healthy" else (
             f"[red]{r.state}[/] since {_moment(r.since)}")
-        table.add_row(str(number), r.source, escape(titles.get(r.source, "")), state,
+        if source is not None and not source.enabled:
+            state = f"[dim]disabled[/] ({state})"
+        table.add_row(str(number), r.source, escape(source.title if source else ""),
+                      source.publisher if source else "—",
+                      _duration(source.every) if source else "—",
+                      _duration(source.cadence) if source else "—", state,
                       _moment(r.last_success), str(r.consecutive_failures),
                       "—" if r.found_last_run is None else str(r.found_last_run),
                       _moment(r.last_new_item))
@@ -121,6 +130,14 @@ def source_health(console: Console, rows: Sequence[Any], titles: dict[str, str])
     for number, r in enumerate(rows, 1):
         if r.last_error:
             console.print(f"  [{number}] last error: {escape(r.last_error)}", soft_wrap=True)
+
+
+def _duration(value: timedelta) -> str:
+    """``timedelta`` in the sources file's own notation (30m, 6h, 60d)."""
+    minutes = int(value.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
 # --- history and review -------------------------------------------------------------------
@@ -165,6 +182,7 @@ def _history_entry(console: Console, entry: Any) -> None:
         if o.review_note:
             head += f"  note: {o.review_note}"
         lines = [entry.title, f"“{o.evidence}”", entry.url]
+    lines += [f"also: {where}" for where in getattr(entry, "also", ())]
     console.print(escape(head), soft_wrap=True)
     for line in lines:
         console.print("    " + escape(line), soft_wrap=True)
@@ -222,7 +240,11 @@ def demo_step(console: Console, step: str, payload: Any) -> None:
         console.rule(title)
         poll_report(console, title, report)
     elif step == "publish":
-        console.rule(f"Timeline advanced to {_day(payload)}: the 3 Aug 2020 letter is published")
+        when, what = payload
+        console.rule(f"Timeline advanced to {_day(when)}: {what}")
+    elif step == "event":
+        console.print("The 3 Aug 2020 letter is one publication event, seen on: "
+                      + (", ".join(payload) or "—"), soft_wrap=True)
     elif step == "email":
         for message in payload:
             _show_email(console, message)

@@ -12,11 +12,13 @@ real sites send them.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from types import ModuleType
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from replay import render_ciw, render_gov_wales, render_wrexham, render_wrexham_com
@@ -115,6 +117,9 @@ class ReplaySite:
             return self._wrexham_com(host, real_path, as_of)
         if host in GOV_WALES_HOSTS:
             return self._gov_wales(host, real_path, as_of)
+        handler = _handlers().get(host)
+        if handler is not None:
+            return handler(self, host, real_path, query, as_of)
         return not_found(host or "this server")
 
     # -- careinspectorate.wales ------------------------------------------------------------
@@ -131,7 +136,7 @@ class ReplaySite:
             entry = self.catalogue.find_pdf(CIW, path)
             if entry is None or not entry.is_visible(as_of):
                 return not_found(host)
-            return ok(self._pdf(entry), PDF_TYPE, entry.published_at)
+            return ok(self.pdf_bytes(entry), PDF_TYPE, entry.published_at)
         entry = self.catalogue.find_page(CIW, path)
         if entry is None or not entry.is_visible(as_of):
             return not_found(host)
@@ -140,11 +145,12 @@ class ReplaySite:
             link = self.catalogue.get(entry.links_to) if entry.links_to else None
             page = render_ciw.render_news(entry, body, link, host=host)
         else:
-            size = len(self._pdf(entry)) if entry.pdf is not None else None
+            size = len(self.pdf_bytes(entry)) if entry.pdf is not None else None
             page = render_ciw.render_report(entry, body, size, host=host)
         return ok(page, HTML_TYPE, entry.published_at)
 
-    def _pdf(self, entry: Entry) -> bytes:
+    def pdf_bytes(self, entry: Entry) -> bytes:
+        """The PDF of ``entry`` (read once per site)."""
         with self._lock:
             if entry.key not in self._pdf_cache:
                 self._pdf_cache[entry.key] = self.catalogue.read_pdf(entry)
@@ -228,6 +234,27 @@ class ReplaySite:
             return not_found(host)
         body = render_gov_wales.render_statement(entry, self.catalogue.read_body(entry))
         return ok(body, HTML_TYPE, entry.published_at)
+
+
+#: Sources whose replay module serves its own hosts: ``replay.render_{name}`` exposes
+#: ``HOSTS`` (every host it answers on) and ``serve(site, host, path, query, as_of)``.
+SERVED_SOURCES = ("audit_wales", "bbc_wales_rss", "wrexham_moderngov", "ciw_welsh")
+
+Handler = Callable[["ReplaySite", str, str, dict[str, list[str]], date], Response]
+
+
+def _handlers() -> dict[str, Handler]:
+    """Host -> the ``serve`` of the replay module answering for it (imported on first use,
+    because those modules import this one for ``Response`` and ``ok``)."""
+    if not _HANDLERS:
+        for name in SERVED_SOURCES:
+            module: ModuleType = importlib.import_module(f"replay.render_{name}")
+            for host in module.HOSTS:
+                _HANDLERS[host] = module.serve
+    return _HANDLERS
+
+
+_HANDLERS: dict[str, Handler] = {}
 
 
 def _listing_page(path: str) -> int | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -28,6 +28,10 @@ CIW = "ciw_la_reports"
 WREXHAM_NEWS = "wrexham_news_rss"
 WREXHAM_COM = "wrexham_com"
 GOV_WALES = "gov_wales_statements"
+AUDIT_WALES = "audit_wales"
+BBC_WALES = "bbc_wales_rss"
+MODERNGOV = "wrexham_moderngov"
+CIW_CY = "ciw_welsh"
 
 #: Canonical host per source; the CIW pages are also served on ``www.``, differing only in chrome.
 HOSTS: dict[str, str] = {
@@ -35,6 +39,10 @@ HOSTS: dict[str, str] = {
     WREXHAM_NEWS: "news.wrexham.gov.uk",
     WREXHAM_COM: "wrexham.com",
     GOV_WALES: "gov.wales",
+    AUDIT_WALES: "audit.wales",
+    BBC_WALES: "www.bbc.co.uk",
+    MODERNGOV: "moderngov.wrexham.gov.uk",
+    CIW_CY: "arolygiaethgofal.cymru",
 }
 CIW_HOSTS = frozenset({"careinspectorate.wales", "www.careinspectorate.wales"})
 WREXHAM_HOST = "news.wrexham.gov.uk"
@@ -44,7 +52,8 @@ GOV_WALES_HOSTS = frozenset({"gov.wales", "www.gov.wales"})
 #: A wrexham.com article path: ``/news/{slug}-{id}.html`` (markup.md §3).
 WREXHAM_COM_PATH = re.compile(r"^/news/[a-z0-9-]+-(?P<id>\d+)\.html$")
 
-KINDS = ("news", "report", "letter", "article", "statement")
+KINDS = ("news", "report", "letter", "article", "statement", "publication", "meeting",
+         "agenda_item")
 PROVENANCES = ("seed", "recreated", "reconstructed")
 
 #: Default publication time of day (UTC) when an entry gives none: CIW publishes in the morning.
@@ -58,6 +67,7 @@ STEPS: dict[str, date] = {
     "before-2020-letter": date(2020, 7, 1),
     "after-2020-letter": date(2020, 8, 5),
     "after-council-2020-response": date(2020, 8, 21),
+    "after-2020-committee-paper": date(2020, 9, 5),
     "after-oct-2020-inspection": date(2021, 1, 27),
     "after-council-2021-report": date(2021, 1, 29),
     "after-apr-2021-monitoring": date(2021, 6, 11),
@@ -118,6 +128,11 @@ class Entry:
     post_id: int | None = None
     categories: tuple[str, ...] = ()
     author: str = "Wrexham Council"
+    #: The key of the same event in another language or on another source (a Welsh CIW page's
+    #: English twin), for sources that link the two.
+    pairs_with: str | None = None
+    #: Source-specific fields a renderer needs and no other source has (``[entry.extra]``).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def article_id(self) -> int | None:
@@ -225,9 +240,13 @@ def load_catalogue(content_dir: Path = CONTENT_DIR) -> Catalogue:
     PDFs are not required to exist here (make_pdfs.py creates them from this same catalogue);
     the test suite checks that every committed PDF is present.
     """
-    with (content_dir / "catalogue.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
-    entries = tuple(_entry(item) for item in raw.get("entry", []))
+    items: list[dict[str, Any]] = []
+    # The main file, then one per source folder (``content/{folder}/catalogue.toml``), so a
+    # source's entries live beside its pages.
+    for path in [content_dir / "catalogue.toml", *sorted(content_dir.glob("*/catalogue.toml"))]:
+        with path.open("rb") as fh:
+            items += tomllib.load(fh).get("entry", [])
+    entries = tuple(_entry(item) for item in items)
     catalogue = Catalogue(entries=entries, content_dir=content_dir)
     _check(catalogue)
     return catalogue
@@ -243,6 +262,7 @@ def _entry(item: dict[str, Any]) -> Entry:
     if "time" in data:
         data["time"] = time.fromisoformat(data["time"])
     data["categories"] = tuple(data.get("categories", ()))
+    data["extra"] = dict(data.get("extra", {}))
     try:
         return Entry(**data)
     except TypeError as exc:
@@ -289,6 +309,8 @@ def _check(catalogue: Catalogue) -> None:
             raise CatalogueError(f"{where}: written statements, and only they, live under "
                                  "/written-statement-")
     for e in catalogue.entries:
+        if e.pairs_with is not None and e.pairs_with not in keys:
+            raise CatalogueError(f"entry {e.key!r}: pairs_with unknown key {e.pairs_with!r}")
         if e.links_to is None:
             continue
         target = catalogue.get(e.links_to) if e.links_to in keys else None

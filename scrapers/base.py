@@ -66,6 +66,13 @@ class Publication:
     Four dates are kept apart because they mean different things (domain.md §6.7):
     ``published`` is the publisher's own date (CIW news date, feed pubDate); ``letter_date``
     is the date printed on a letter; ``fieldwork_start``/``fieldwork_end`` are inspection dates.
+
+    ``related`` are canonical URLs of the *same event* on another source or in the other
+    language, as this page itself links them (a Welsh CIW page's English twin, the CIW letter
+    page a council paper or press story links to).  Unlike ``aliases`` they are not this
+    publication's own URLs, so they never make a crawl skip the other page: storage uses them
+    to group publications into one event (``storage.events``).  ``language`` is ``"en"`` or
+    ``"cy"``, detected on the body, not the page chrome (domain.md §2.3).
     """
 
     source: str
@@ -80,6 +87,8 @@ class Publication:
     attachments: tuple[Attachment, ...] = ()
     aliases: tuple[str, ...] = ()
     errors: tuple[str, ...] = field(default=())
+    related: tuple[str, ...] = ()
+    language: str = "en"
 
     @property
     def content_hash(self) -> str:
@@ -105,13 +114,19 @@ IsKnown = Callable[[str], bool]
 
 @dataclass(frozen=True)
 class Fetched:
-    """A successful HTTP response, addressed by its real URL (after redirects)."""
+    """A successful HTTP response, addressed by its real URL (after redirects).
+
+    ``not_modified`` is true when the server answered 304 to a conditional GET, or when the
+    body's hash equals the one stored after it was last processed successfully: the caller
+    must treat the page as unchanged and need not parse it (``content`` may be empty).
+    """
 
     url: str
     status: int
     content: bytes
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,8 +136,12 @@ class CrawlResult:
     ``found`` counts listing entries seen (a health signal: a listing that suddenly yields
     zero is a redesign).  ``errors`` are per-item failures that did not stop the crawl;
     the items they concern are not in ``publications`` and will be tried again next poll.
+    ``unchanged`` is true when the first listing page was not modified since it was last
+    processed successfully (304, or the same body): nothing was read, so ``found`` is 0 and
+    means nothing (the health rules skip such runs).
     """
 
     publications: tuple[Publication, ...]
     found: int
     errors: tuple[str, ...] = ()
+    unchanged: bool = False

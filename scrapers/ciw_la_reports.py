@@ -27,25 +27,24 @@ Quirks (seen in public copies, domain.md §2.2 and markup.md §1, read 2025; rep
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bs4 import Tag
 
+from scrapers.attachments import fetch_attachments
 from scrapers.base import (
     Attachment,
     CrawlResult,
     Fetch,
     Fetched,
-    FetchError,
     IsKnown,
-    ParseError,
     Publication,
 )
-from scrapers.crawl import walk_listing
+from scrapers.crawl import next_page_url, walk_listing
 from scrapers.text import (
     absolute_url,
     canonical_url,
@@ -54,7 +53,6 @@ from scrapers.text import (
     parse_fieldwork,
     parse_html,
     parse_uk_date,
-    pdf_text,
     require_first,
     select_all,
     select_first,
@@ -153,15 +151,11 @@ def parse_listing(body: bytes, url: str) -> ListingPage:
     if not body.strip():
         return ListingPage(entries=[], next_url=None)
     soup = parse_html(body)
-    rows = select_all(soup, SELECTORS["listing_row"])
-    if not rows:
-        if select_first(soup, SELECTORS["listing_empty"]) is not None:
-            return ListingPage(entries=[], next_url=None)
-        tried = ", ".join(repr(s) for s in SELECTORS["listing_row"] + SELECTORS["listing_empty"])
-        raise ParseError(f"{url}: no listing rows and no empty-view marker (selectors: {tried})")
-    entries = [_listing_entry(row, url) for row in rows]
-    next_link = select_first(soup, SELECTORS["next_page"])
-    next_url = absolute_url(url, str(next_link["href"])) if next_link is not None else None
+    entries = [_listing_entry(row, url) for row in select_all(soup, SELECTORS["listing_row"])]
+    next_url = next_page_url(
+        soup, url, found=len(entries), empty=SELECTORS["listing_empty"],
+        next_page=SELECTORS["next_page"], tried=SELECTORS["listing_row"],
+        nothing="no listing rows and no empty-view marker")
     return ListingPage(entries=entries, next_url=next_url)
 
 
@@ -210,7 +204,8 @@ def _report_link(main_body: Tag, url: str) -> str | None:
             continue
         target = absolute_url(url, href)
         path = target.split("?", 1)[0].lower()
-        if url_host(target) not in HOSTS or path.endswith(".pdf"):
+        # a page of this same site (either host form): the English site, or the Welsh one
+        if url_host(canonical_url(target)) != url_host(here) or path.endswith(".pdf"):
             continue
         if "/sites/default/files/" in path:
             continue
@@ -263,10 +258,12 @@ def parse_letter_facts(text: str) -> LetterFacts:
     )
 
 
-def kind_for_title(title: str) -> str:
-    """CIW's publication type from its page title (domain.md §2.1); "news" when none fits."""
+def kind_for_title(title: str,
+                   rules: tuple[tuple[str, tuple[str, ...]], ...] | None = None) -> str:
+    """CIW's publication type from its page title (domain.md §2.1); "news" when none fits.
+    ``rules`` defaults to the English ``KIND_RULES`` (the Welsh site adds its own words)."""
     lowered = title.lower()
-    for kind, cues in KIND_RULES:
+    for kind, cues in KIND_RULES if rules is None else rules:
         if any(cue in lowered for cue in cues):
             return kind
     return "news"
@@ -275,42 +272,68 @@ def kind_for_title(title: str) -> str:
 # --- crawl ----------------------------------------------------------------------------------
 
 
-def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50) -> CrawlResult:
+def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50,
+          authorities: Sequence[str] = ("*",)) -> CrawlResult:
     """New publications since the last poll, oldest first.
 
     Pages through ``{base_url}/news`` while a page has an entry not yet known, so a first
     run backfills the whole listing and a routine poll reads one page.  A failure on the
     first listing page raises (the source is down or redesigned); a failure on one item is
     recorded in ``errors`` and the item is tried again next poll (it stays unknown).
+    CIW's letters name every council: ``authorities`` is not a filter here.
     """
+    return crawl_site(fetch, is_known, listing_url=f"{base_url.rstrip('/')}/news",
+                      max_pages=max_pages)
+
+
+#: Called with the record, the news item's response and the report page's (None for a news
+#: item with no report page); returns the record completed (the Welsh site adds its twins).
+Annotate = Callable[[Publication, Fetched, Fetched | None], Publication]
+
+
+def crawl_site(
+    fetch: Fetch,
+    is_known: IsKnown,
+    *,
+    listing_url: str,
+    source: str = SOURCE,
+    kind_of: Callable[[str], str] = kind_for_title,
+    annotate: Annotate | None = None,
+    max_pages: int = 50,
+) -> CrawlResult:
+    """The news -> report -> PDF crawl over one CIW site (English, or the Welsh twin site:
+    same Drupal, same shapes, its own listing path, title words and twin links)."""
     return walk_listing(
         fetch,
-        f"{base_url.rstrip('/')}/news",
+        listing_url,
         parse_page=parse_listing,
         keys=lambda entry: (canonical_url(entry.url),),
         is_known=is_known,
-        crawl_entry=lambda entry, seen: _crawl_entry(fetch, is_known, entry, seen),
+        crawl_entry=lambda entry, seen: _crawl_entry(
+            fetch, is_known, entry, seen, source=source, kind_of=kind_of,
+            annotate=annotate or (lambda pub, news, report: pub)),
         max_pages=max_pages,
     )
 
 
 def _crawl_entry(
-    fetch: Fetch, is_known: IsKnown, entry: ListingEntry, seen: set[str]
+    fetch: Fetch, is_known: IsKnown, entry: ListingEntry, seen: set[str], *, source: str,
+    kind_of: Callable[[str], str], annotate: Annotate,
 ) -> Publication | None:
     fetched = fetch(entry.url)
     news = parse_news_item(fetched.content, fetched.url)
     news_keys = tuple(dict.fromkeys((canonical_url(entry.url), canonical_url(fetched.url))))
     published = news.published or entry.published
     if news.report_url is None:
-        return Publication(
-            source=SOURCE,
+        return annotate(Publication(
+            source=source,
             url=news_keys[0],
             kind="news",
             title=news.title,
             text=news.text,
             published=published,
             aliases=news_keys[1:],
-        )
+        ), fetched, None)
     report_key = canonical_url(news.report_url)
     if report_key in seen or is_known(report_key):
         log.info("%s: report page %s already known", entry.url, report_key)
@@ -318,12 +341,12 @@ def _crawl_entry(
     seen.add(report_key)
     report_fetched = fetch(news.report_url)
     report = parse_report_page(report_fetched.content, report_fetched.url)
-    attachments, problems = _fetch_attachments(fetch, report.pdf_urls)
-    facts = _facts(attachments, report.text)
-    return Publication(
-        source=SOURCE,
+    attachments, problems = fetch_attachments(fetch, report.pdf_urls)
+    facts = letter_facts(attachments, report.text)
+    return annotate(Publication(
+        source=source,
         url=report_key,
-        kind=kind_for_title(report.title),
+        kind=kind_of(report.title),
         title=report.title,
         text=report.text,
         published=published,
@@ -333,52 +356,10 @@ def _crawl_entry(
         attachments=tuple(attachments),
         aliases=tuple(k for k in news_keys if k != report_key),
         errors=tuple(problems),
-    )
+    ), fetched, report_fetched)
 
 
-def _fetch_attachments(
-    fetch: Fetch, pdf_urls: tuple[str, ...]
-) -> tuple[list[Attachment], list[str]]:
-    """Fetch and extract each PDF.
-
-    A transient fetch failure fails the whole item (retried next poll, nothing half-stored);
-    a permanent one (404, too large) is noted in the publication's errors; unextractable
-    bytes still make an Attachment, with ``error`` set and empty text.
-    """
-    attachments: list[Attachment] = []
-    problems: list[str] = []
-    for pdf_url in pdf_urls:
-        try:
-            fetched = fetch(pdf_url)
-        except FetchError as exc:
-            if exc.transient:
-                raise
-            problems.append(str(exc))
-            continue
-        attachment = make_attachment(fetched)
-        if attachment.error:
-            problems.append(f"{attachment.url}: {attachment.error}")
-        attachments.append(attachment)
-    return attachments, problems
-
-
-def make_attachment(fetched: Fetched) -> Attachment:
-    """An Attachment for fetched PDF bytes; extraction failure sets ``error``, never raises."""
-    try:
-        text, error = pdf_text(fetched.content), None
-    except ParseError as exc:
-        text, error = "", str(exc)
-    return Attachment(
-        url=canonical_url(fetched.url),
-        content_type=fetched.content_type,
-        sha256=hashlib.sha256(fetched.content).hexdigest(),
-        size=len(fetched.content),
-        text=text,
-        error=error,
-    )
-
-
-def _facts(attachments: list[Attachment], page_text: str) -> LetterFacts:
+def letter_facts(attachments: list[Attachment], page_text: str) -> LetterFacts:
     """Letter facts from the PDFs, each field falling back to the page text."""
     pdf = parse_letter_facts("\n\n".join(a.text for a in attachments if a.text))
     page = parse_letter_facts(page_text)

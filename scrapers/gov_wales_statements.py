@@ -29,6 +29,7 @@ Quirks (markup.md §4, seen in public scrapers and stored copies 2019-2026; repl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -146,7 +147,8 @@ def _first_published(soup: BeautifulSoup, url: str) -> date | None:
 # --- crawl ----------------------------------------------------------------------------------
 
 
-def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50) -> CrawlResult:
+def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50,
+          authorities: Sequence[str] = ("*",)) -> CrawlResult:
     """New written statements since the last poll, oldest first; other announcements skipped."""
     return walk_listing(
         fetch,

@@ -29,6 +29,7 @@ Quirks (markup.md §3, domain.md §3-§4; seen in public copies 2020-2024, repla
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from scrapers.base import CrawlResult, Fetch, IsKnown, ParseError, Publication
-from scrapers.crawl import walk_listing
+from scrapers.crawl import next_page_url, walk_listing
 from scrapers.text import (
     absolute_url,
     canonical_url,
@@ -46,7 +47,6 @@ from scrapers.text import (
     parse_uk_date,
     require_first,
     select_all,
-    select_first,
 )
 
 SOURCE = "wrexham_com"
@@ -144,14 +144,11 @@ def parse_listing(body: bytes, url: str) -> ListingPage:
         entry = _listing_entry(item, url)
         if entry is not None:
             entries.append(entry)
-    if not entries:
-        if select_first(soup, SELECTORS["listing_empty"]) is not None:
-            return ListingPage(entries=[], next_url=None)
-        tried = ", ".join(repr(s) for s in SELECTORS["listing_item"] + SELECTORS["listing_link"]
-                          + SELECTORS["listing_empty"])
-        raise ParseError(f"{url}: no wrexham.com article links on the listing (selectors: {tried})")
-    next_link = select_first(soup, SELECTORS["next_page"])
-    next_url = absolute_url(url, str(next_link["href"])) if next_link is not None else None
+    next_url = next_page_url(
+        soup, url, found=len(entries), empty=SELECTORS["listing_empty"],
+        next_page=SELECTORS["next_page"],
+        tried=(*SELECTORS["listing_item"], *SELECTORS["listing_link"]),
+        nothing="no wrexham.com article links on the listing")
     return ListingPage(entries=entries, next_url=next_url)
 
 
@@ -188,7 +185,8 @@ def parse_article(body: bytes, url: str) -> Article:
 # --- crawl ----------------------------------------------------------------------------------
 
 
-def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50) -> CrawlResult:
+def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50,
+          authorities: Sequence[str] = ("*",)) -> CrawlResult:
     """New articles since the last poll, oldest first (walk_listing's stopping rule)."""
     return walk_listing(
         fetch,

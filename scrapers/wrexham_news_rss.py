@@ -30,6 +30,7 @@ Feeds are read by ``scrapers.text.parse_feed_document`` (feedparser, no external
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -54,6 +55,7 @@ from scrapers.text import (
 )
 
 SOURCE = "wrexham_news_rss"
+HOSTS = frozenset({"news.wrexham.gov.uk", "www.news.wrexham.gov.uk"})
 
 # feedparser's normalised names for the RSS 2.0 elements we read (RSS name in the comment).
 FIELDS = {
@@ -175,7 +177,8 @@ def content_text(content_html: str) -> str:
 # --- crawl ----------------------------------------------------------------------------------
 
 
-def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50) -> CrawlResult:
+def crawl(fetch: Fetch, is_known: IsKnown, *, base_url: str, max_pages: int = 50,
+          authorities: Sequence[str] = ("*",)) -> CrawlResult:
     """New articles since the last poll, oldest first (see ciw_la_reports.crawl for the rules)."""
     return walk_listing(
         fetch,

@@ -1,13 +1,16 @@
 """Source health: is each source still doing its job?  Pure rules, no clock, no I/O.
 
 A source is ``healthy`` or in one problem state, worked out from its recent runs
-(``source_runs``), the time of its last new item and its expected publication cadence:
+(``source_runs``), the time of its last new item and its expected publication cadence (the
+source's ``cadence`` in ``scrapers/sources.toml``):
 
 - ``empty_listing`` — the listing's selector suddenly finds nothing: (threshold 1, i.e. at
   once) a failed run whose error is a scraper's ``ParseError`` saying a selector found nothing
   ("no listing rows ... (selectors: ...)"), or a successful run whose listing found 0 items
   after runs that found some.  A redesign never fixes itself, so waiting for N runs would
-  only delay the news.  It wins over ``failing``: it names the cause.  The second form is not
+  only delay the news.  It wins over ``failing``: it names the cause.  A run whose listing was
+  unchanged (a 304 or the same body: nothing was read) is recorded with ``found`` unknown
+  (None) and counts neither as finding some nor as finding none.  The second form is not
   applied to feeds (``feed=True``): a feed is a rolling window that may legitimately be empty
   (the gov.wales announcements feed, replayed months apart, is), and an HTML listing that
   finds nothing without an explicit "no results" marker already raises the ParseError.
@@ -20,10 +23,6 @@ A source is ``healthy`` or in one problem state, worked out from its recent runs
 An operations alert fires once when a source enters a problem state and once when it recovers
 (``decide``), never on every run.  The quiet first-run baseline does not apply: a source that
 fails on its very first runs is broken now, and saying so is the point (issue 5).
-
-``EXPECTED_CADENCE_DAYS`` is a placeholder for the "expected cadence" field of the sources
-configuration file of issue 5; it lives here because ``scrapers/registry.py`` has no such
-field yet.  Unknown sources get ``DEFAULT_CADENCE_DAYS``.
 """
 
 from __future__ import annotations
@@ -44,21 +43,13 @@ PROBLEMS = (EMPTY_LISTING, FAILING, STALE)
 ALERT_SOURCE_HEALTH = "source_health"
 PRIORITY_HEALTH = 0  # below every status alert (unconfirmed reports are 1)
 
-# How often each source is expected to publish something new (placeholder until the
-# sources configuration file of issue 5 exists).  CIW writes about a council every month or
-# two; the council's newsroom publishes every week or so.
-EXPECTED_CADENCE_DAYS: dict[str, int] = {
-    "ciw_la_reports": 60,
-    "wrexham_news_rss": 14,
-    "wrexham_com": 7,  # a daily local news site
-    "gov_wales_statements": 30,
-}
-DEFAULT_CADENCE_DAYS = 30
-
 # The scrapers' ParseError for a listing page whose selectors find no rows
 # (``scrapers.ciw_la_reports``: "no listing rows and no empty-view marker (selectors: ...)").
-# Any "no ... (selectors ...)" error of a failed run counts: a selector found nothing.
-_EMPTY_LISTING_ERROR = re.compile(r"\bno\b[^\n]*\bselectors?\b", re.IGNORECASE)
+# Any "no ... (selectors ...)" error of a failed run counts: a selector found nothing.  For a
+# feed, its redesign is the feed URL no longer answering a feed ("not a feed", from
+# ``scrapers.text.parse_feed_document``) or a feed without its channel.
+_EMPTY_LISTING_ERROR = re.compile(
+    r"\bno\b[^\n]*\bselectors?\b|\bnot a feed\b|\bfeed has no channel\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,11 +75,12 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Run:
-    """One finished poll of a source, as the rules need it."""
+    """One finished poll of a source, as the rules need it; ``found`` is None when the
+    listing was unchanged and not read."""
 
     started_at: datetime
     ok: bool
-    found: int = 0
+    found: int | None = 0
     new: int = 0
     errors: str | None = None
 
@@ -106,10 +98,6 @@ class Health:
     @property
     def ok(self) -> bool:
         return self.state == HEALTHY
-
-
-def expected_cadence(source: str) -> timedelta:
-    return timedelta(days=EXPECTED_CADENCE_DAYS.get(source, DEFAULT_CADENCE_DAYS))
 
 
 def consecutive_failures(runs: Sequence[Run]) -> int:
@@ -168,10 +156,10 @@ def assess(
 
 def _trailing_empty(runs: Sequence[Run]) -> list[Run]:
     """Successful runs at the end that found 0 items, if an earlier successful run found
-    some (a listing that never had items is not a redesign)."""
+    some (a listing that never had items is not a redesign).  Unchanged runs are skipped."""
     trailing: list[Run] = []
     for run in reversed(runs):
-        if not run.ok:
+        if not run.ok or run.found is None:
             continue
         if run.found:
             return list(reversed(trailing))

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from scrapers.base import Publication
-from storage import models, notices, repo, status
+from storage import events, models, notices, repo, status
 from storage.classify import classify_document
 from storage.notices import Notice
 from storage.status import Reading, StatusRow
@@ -66,14 +66,17 @@ def record_status(
     watches: Callable[[str], bool],
     quiet: bool,
     now: datetime,
+    rank: events.Rank | None = None,
 ) -> list[Notice]:
-    """Classify ``pub`` and record what it states; return the notices enqueued.
+    """Classify ``pub``, join it to its publication event, and record what it states;
+    return the notices enqueued.
 
     Every publication is classified, whatever its source: the source's flag
     (``row.authoritative``) is only the classifier's hint, because the text decides (a CIW
     letter attached to a council paper is the regulator's).  Readings about authorities
     nobody watches are still recorded (the ledger is the history of every council a
-    source mentions) but never alert.
+    source mentions) but never alert.  ``rank`` (source name -> citation rank) decides
+    which member of an event an alert cites.
     """
     classification = classify_document(
         pub.full_text,
@@ -82,8 +85,15 @@ def record_status(
         source_authoritative=row.authoritative,
         published=pub.published,
     )
+    found = classification.to_json()
+    repo.set_classification(row, found)
+    events.link(session, row, events.event_keys(pub, found))
+    if not classification.authoritative:
+        events.join_report(session, row,
+                           classification.readings(effective_date=effective_date(row)),
+                           row.published or classification.dates.published)
     return record_classification(
-        session, row, classification, watches=watches, quiet=quiet, now=now
+        session, row, classification, watches=watches, quiet=quiet, now=now, rank=rank
     )
 
 
@@ -95,6 +105,7 @@ def record_classification(
     watches: Callable[[str], bool],
     quiet: bool,
     now: datetime,
+    rank: events.Rank | None = None,
 ) -> list[Notice]:
     """Record a classified publication: keep the classification, store its readings (for
     the document's own statements only) and enqueue what they cause."""
@@ -105,9 +116,9 @@ def record_classification(
     authoritative = classification.authoritative
     return [
         *record_readings(session, row, watched, authoritative=authoritative,
-                         alert=not quiet, now=now),
+                         alert=not quiet, now=now, rank=rank),
         *record_readings(session, row, others, authoritative=authoritative,
-                         alert=False, now=now),
+                         alert=False, now=now, rank=rank),
     ]
 
 
@@ -119,6 +130,7 @@ def record_readings(
     authoritative: bool | None = None,
     alert: bool,
     now: datetime,
+    rank: events.Rank | None = None,
 ) -> list[Notice]:
     """Store what a publication states and enqueue the notices it causes.
 
@@ -127,12 +139,15 @@ def record_readings(
     nothing; the unique alert key makes a notice detected twice one row.  The recorded
     status is read *before* each observation is stored.  With ``alert`` false (quiet
     baseline, unwatched authority) observations are stored, reports still closed, and
-    nothing is enqueued.
+    nothing is enqueued.  A reading another page of the same event already states is not
+    recorded again (``events.stated_elsewhere``): the event counts once.
     """
     authoritative = row.authoritative if authoritative is None else authoritative
     enqueued: list[Notice] = []
     for reading in readings:
         if repo.observation_exists(session, row.id, reading):
+            continue
+        if events.stated_elsewhere(session, row, reading):
             continue
         current = repo.current_for(session, reading.authority, reading.service, reading.dimension)
         confident = reading.confidence >= status.REVIEW_THRESHOLD
@@ -142,7 +157,7 @@ def record_readings(
         )
         if confident:
             enqueued += _take_effect(session, observation, row, reading, current,
-                                     alert=alert, now=now)
+                                     alert=alert, now=now, rank=rank)
     return enqueued
 
 
@@ -219,9 +234,12 @@ def _take_effect(
     *,
     alert: bool,
     now: datetime,
+    rank: events.Rank | None = None,
 ) -> list[Notice]:
-    """What an accepted observation causes, given the status recorded before it."""
-    document = _document(row)
+    """What an accepted observation causes, given the status recorded before it.  The
+    notice cites the most authoritative page of the observation's event (the regulator's
+    own page rather than the council paper that carried its letter)."""
+    document = _document(events.best(session, row, rank))
     notice: Notice | None
     if observation.authoritative:
         _settle_reports(session, observation, reading, current, now=now)

@@ -115,6 +115,10 @@ class Publication(Base):
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
     errors: Mapped[str | None] = mapped_column(Text)
     classification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The event this publication belongs to, named by its first publication's id
+    # (``storage.events``); null until the publication has been linked.
+    event_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
 
     urls: Mapped[list[PublicationUrl]] = relationship(
         back_populates="publication", cascade="all, delete-orphan", passive_deletes=True
@@ -317,4 +321,45 @@ class SourceHealth(Base):
     since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     detail: Mapped[str | None] = mapped_column(Text)
     runs: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EventKey(Base):
+    """A key under which a publication joins a *publication event* (``storage.events``).
+
+    One event is often seen in several places: the CIW news item and its report page, the
+    Welsh twin, a council committee paper with the letter attached, a press story.  Each
+    publication records the keys it can be matched on (its own URLs, the URLs it links as the
+    same event, its attachments' hashes, the letter it is); publications sharing a key share
+    ``Publication.event_id``.  Not unique: many publications carry the same key.
+    """
+
+    __tablename__ = "event_keys"
+    __table_args__ = (UniqueConstraint("publication_id", "key"), Index(None, "key"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(URL_LENGTH))
+
+
+class HttpCache(Base):
+    """What was last *successfully processed* at a URL: its validators and body hash.
+
+    Written only after a crawl's results were stored without error (issue 5): a validator
+    saved for a response whose parse failed would make the next poll's 304 hide the change
+    for ever.  ``sha256`` lets a server without validators be skipped too (same body, same
+    result).
+    """
+
+    __tablename__ = "http_cache"
+
+    url: Mapped[str] = mapped_column(String(URL_LENGTH), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(SHORT))
+    # A robots.txt's own text ("" when the host has none), reused for a day without a
+    # request (``scrapers.http.ROBOTS_MAX_AGE``); null for every other URL.
+    body: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from scrapers import base
 from storage import health, models, status
@@ -42,6 +42,7 @@ __all__ = [
     "is_known",
     "known_urls",
     "last_runs",
+    "last_started",
     "last_new_item",
     "last_success",
     "list_alerts",
@@ -49,6 +50,7 @@ __all__ = [
     "observation_exists",
     "open_unconfirmed",
     "pending_deliveries",
+    "publication_by_url",
     "recent_runs",
     "record_delivery",
     "save_health",
@@ -90,6 +92,12 @@ def is_known(session: Session, url: str) -> bool:
     return url in known_urls(session, [url])
 
 
+def publication_by_url(session: Session, url: str) -> models.Publication | None:
+    """The stored publication whose own URL (not an alias) is ``url``."""
+    return session.scalars(
+        select(models.Publication).where(models.Publication.url == url)).one_or_none()
+
+
 def is_empty(session: Session) -> bool:
     """True before the first publication is stored: the first poll is a quiet baseline."""
     return session.scalar(select(models.Publication.id).limit(1)) is None
@@ -125,6 +133,7 @@ def _apply_content(row: models.Publication, pub: base.Publication, authoritative
     row.fieldwork_start = pub.fieldwork_start
     row.fieldwork_end = pub.fieldwork_end
     row.authoritative = authoritative
+    row.language = pub.language
     row.errors = "\n".join(pub.errors) or None
 
 
@@ -234,6 +243,8 @@ class HistoryEntry:
     kind: str
     authoritative: bool
     observation: ObservationRow | None = None
+    #: The same publication event seen elsewhere (``storage.events``): "source url" lines.
+    also: tuple[str, ...] = ()
 
 
 def _statement_order() -> tuple[Any, ...]:
@@ -453,13 +464,16 @@ def history(
     where = [o.authority == authority]
     if not include_secondary:
         where.append(o.authoritative.is_(True))
+    found = list(session.execute(_status_select(*where).order_by(*_statement_order())))
+    members = _event_members(session, {pub.event_id for _, pub in found})
     entries = [
         HistoryEntry(
             date=obs.effective_date, authority=authority, title=pub.title, url=pub.url,
             source=pub.source, kind=pub.kind, authoritative=obs.authoritative,
             observation=_observation_row(obs, pub),
+            also=_also(members, pub.event_id, pub.id),
         )
-        for obs, pub in session.execute(_status_select(*where).order_by(*_statement_order()))
+        for obs, pub in found
     ]
     entries += _events(session, authority, include_secondary=include_secondary)
     # Stable sort: observations keep their database order within a date.
@@ -470,17 +484,25 @@ def history(
 def _events(
     session: Session, authority: str, *, include_secondary: bool
 ) -> list[HistoryEntry]:
-    """Publications classified as relevant to ``authority`` with no observation about it."""
+    """Publications classified as relevant to ``authority`` with no observation about it,
+    one per publication event (a page whose event states something is shown with that
+    statement, not again as an event)."""
     p, o = models.Publication, models.Observation
-    stated = exists().where(o.publication_id == p.id, o.authority == authority)
-    rows = session.execute(
+    member = aliased(models.Publication)
+    stated = exists().where(o.publication_id == member.id, o.authority == authority,
+                            or_(member.id == p.id, member.event_id == p.event_id))
+    rows = list(session.execute(
         select(p.id, p.title, p.url, p.source, p.kind, p.published, p.letter_date,
-               p.first_seen, p.authoritative, p.classification)
+               p.first_seen, p.authoritative, p.classification, p.event_id)
         .where(p.classification.is_not(None), ~stated)
         .order_by(p.id)
-    )
+    ))
+    members = _event_members(session, {row.event_id for row in rows})
+    shown: set[int] = set()
     out: list[HistoryEntry] = []
     for row in rows:
+        if row.event_id is not None and row.event_id in shown:
+            continue
         found = row.classification or {}
         if found.get("authority") != authority or not found.get("relevant"):
             continue
@@ -493,8 +515,33 @@ def _events(
         out.append(HistoryEntry(
             date=stated_on, authority=authority, title=row.title, url=row.url,
             source=row.source, kind=found.get("kind") or row.kind, authoritative=authoritative,
+            also=_also(members, row.event_id, row.id),
         ))
+        if row.event_id is not None:
+            shown.add(row.event_id)
     return out
+
+
+def _event_members(session: Session, event_ids: Iterable[int | None]
+                   ) -> dict[int, list[tuple[int, str, str]]]:
+    """(id, source, url) of every publication of each event, oldest first."""
+    wanted = sorted(e for e in set(event_ids) if e is not None)
+    out: dict[int, list[tuple[int, str, str]]] = {}
+    p = models.Publication
+    for start in range(0, len(wanted), _CHUNK):
+        rows = session.execute(select(p.event_id, p.id, p.source, p.url)
+                               .where(p.event_id.in_(wanted[start:start + _CHUNK]))
+                               .order_by(p.id))
+        for event_id, pid, source, url in rows:
+            if event_id is not None:
+                out.setdefault(event_id, []).append((pid, source, url))
+    return out
+
+
+def _also(members: Mapping[int, list[tuple[int, str, str]]], event_id: int | None,
+          publication_id: int) -> tuple[str, ...]:
+    return tuple(f"{source} {url}" for pid, source, url in members.get(event_id or -1, [])
+                 if pid != publication_id)
 
 
 def _iso(value: Any) -> date | None:
@@ -652,7 +699,7 @@ def finish_run(
     run_id: int,
     *,
     ok: bool,
-    found: int,
+    found: int | None,
     new: int,
     errors: Sequence[str] | str | None,
     now: datetime,
@@ -687,10 +734,16 @@ def recent_runs(session: Session, source: str, limit: int = 20) -> list[health.R
         select(r).where(r.source == source, r.ok.is_not(None)).order_by(r.id.desc()).limit(limit)
     )
     return [
-        health.Run(started_at=row.started_at, ok=bool(row.ok), found=row.found or 0,
+        health.Run(started_at=row.started_at, ok=bool(row.ok), found=row.found,
                    new=row.new or 0, errors=row.errors)
         for row in reversed(list(rows))
     ]
+
+
+def last_started(session: Session, source: str) -> datetime | None:
+    """When the latest run of ``source`` began (finished or not): the schedule's clock."""
+    r = models.SourceRun
+    return session.scalar(select(func.max(r.started_at)).where(r.source == source))
 
 
 def last_success(session: Session, source: str) -> datetime | None:

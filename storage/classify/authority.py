@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from scrapers.councils import PLACES
 from storage.classify.text import match_form
 
 
@@ -39,65 +40,58 @@ class Authority:
         return (self.title, *self.aliases)
 
 
-AUTHORITIES: tuple[Authority, ...] = (
+_TITLES: tuple[Authority, ...] = (
     Authority("Blaenau Gwent", "Blaenau Gwent County Borough Council", (
-        "Blaenau Gwent Council", "Blaenau Gwent CBC", "Cyngor Bwrdeistref Sirol Blaenau Gwent"),
-        ("Blaenau Gwent",)),
+        "Blaenau Gwent Council", "Blaenau Gwent CBC", "Cyngor Bwrdeistref Sirol Blaenau Gwent")),
     Authority("Bridgend", "Bridgend County Borough Council", (
         "Bridgend Council", "Bridgend CBC", "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr",
-        "Cyngor Pen-y-bont ar Ogwr"), ("Bridgend", "Pen-y-bont ar Ogwr")),
+        "Cyngor Pen-y-bont ar Ogwr")),
     Authority("Caerphilly", "Caerphilly County Borough Council", (
         "Caerphilly Council", "Caerphilly CBC", "Cyngor Bwrdeistref Sirol Caerffili",
-        "Cyngor Caerffili"), ("Caerphilly", "Caerffili")),
+        "Cyngor Caerffili")),
     Authority("Cardiff", "Cardiff Council", (
         "City and County of Cardiff Council", "City and County of Cardiff",
-        "Cardiff County Council", "Cyngor Caerdydd", "Cyngor Dinas a Sir Caerdydd"),
-        ("Cardiff", "Caerdydd")),
+        "Cardiff County Council", "Cyngor Caerdydd", "Cyngor Dinas a Sir Caerdydd")),
     Authority("Carmarthenshire", "Carmarthenshire County Council", (
-        "Carmarthenshire Council", "Cyngor Sir Gâr", "Cyngor Sir Gar", "Cyngor Sir Caerfyrddin"),
-        ("Carmarthenshire", "Sir Gâr", "Sir Gar")),
+        "Carmarthenshire Council", "Cyngor Sir Gâr", "Cyngor Sir Gar", "Cyngor Sir Caerfyrddin")),
     Authority("Ceredigion", "Ceredigion County Council", (
-        "Ceredigion Council", "Cyngor Sir Ceredigion"), ("Ceredigion",)),
+        "Ceredigion Council", "Cyngor Sir Ceredigion")),
     Authority("Conwy", "Conwy County Borough Council", (
-        "Conwy Council", "Conwy CBC", "Cyngor Bwrdeistref Sirol Conwy"), ("Conwy",)),
+        "Conwy Council", "Conwy CBC", "Cyngor Bwrdeistref Sirol Conwy")),
     Authority("Denbighshire", "Denbighshire County Council", (
-        "Denbighshire Council", "Cyngor Sir Ddinbych"), ("Denbighshire", "Sir Ddinbych")),
+        "Denbighshire Council", "Cyngor Sir Ddinbych")),
     Authority("Flintshire", "Flintshire County Council", (
-        "Flintshire Council", "Cyngor Sir y Fflint"), ("Flintshire", "Sir y Fflint")),
-    Authority("Gwynedd", "Gwynedd Council", ("Gwynedd County Council", "Cyngor Gwynedd"),
-              ("Gwynedd",)),
+        "Flintshire Council", "Cyngor Sir y Fflint")),
+    Authority("Gwynedd", "Gwynedd Council", ("Gwynedd County Council", "Cyngor Gwynedd")),
     Authority("Isle of Anglesey", "Isle of Anglesey County Council", (
         "Anglesey County Council", "Anglesey Council", "Cyngor Sir Ynys Môn",
-        "Cyngor Sir Ynys Mon", "Cyngor Ynys Môn"), ("Anglesey", "Ynys Môn", "Ynys Mon")),
+        "Cyngor Sir Ynys Mon", "Cyngor Ynys Môn")),
     Authority("Merthyr Tydfil", "Merthyr Tydfil County Borough Council", (
-        "Merthyr Tydfil Council", "Merthyr Tydfil CBC", "Cyngor Bwrdeistref Sirol Merthyr Tudful"),
-        ("Merthyr Tydfil", "Merthyr Tudful")),
+        "Merthyr Tydfil Council", "Merthyr Tydfil CBC", "Cyngor Bwrdeistref Sirol Merthyr Tudful")),
     Authority("Monmouthshire", "Monmouthshire County Council", (
-        "Monmouthshire Council", "Cyngor Sir Fynwy"), ("Monmouthshire", "Sir Fynwy")),
+        "Monmouthshire Council", "Cyngor Sir Fynwy")),
     Authority("Neath Port Talbot", "Neath Port Talbot County Borough Council", (
         "Neath Port Talbot Council", "Neath Port Talbot CBC",
-        "Cyngor Bwrdeistref Sirol Castell-nedd Port Talbot"),
-        ("Neath Port Talbot", "Castell-nedd Port Talbot")),
-    Authority("Newport", "Newport City Council", ("Newport Council", "Cyngor Dinas Casnewydd"),
-              ("Newport", "Casnewydd")),
+        "Cyngor Bwrdeistref Sirol Castell-nedd Port Talbot")),
+    Authority("Newport", "Newport City Council", ("Newport Council", "Cyngor Dinas Casnewydd")),
     Authority("Pembrokeshire", "Pembrokeshire County Council", (
-        "Pembrokeshire Council", "Cyngor Sir Penfro"), ("Pembrokeshire", "Sir Benfro")),
-    Authority("Powys", "Powys County Council", ("Powys Council", "Cyngor Sir Powys"), ("Powys",)),
+        "Pembrokeshire Council", "Cyngor Sir Penfro")),
+    Authority("Powys", "Powys County Council", ("Powys Council", "Cyngor Sir Powys")),
     Authority("Rhondda Cynon Taf", "Rhondda Cynon Taf County Borough Council", (
         "Rhondda Cynon Taff County Borough Council", "Rhondda Cynon Taf Council",
-        "Rhondda Cynon Taff Council", "RCT Council", "Cyngor Bwrdeistref Sirol Rhondda Cynon Taf"),
-        ("Rhondda Cynon Taf", "Rhondda Cynon Taff")),
+        "Rhondda Cynon Taff Council", "RCT Council", "Cyngor Bwrdeistref Sirol Rhondda Cynon Taf")),
     Authority("Swansea", "City and County of Swansea Council", (
         "City and County of Swansea", "Swansea Council", "Cyngor Dinas a Sir Abertawe",
-        "Cyngor Abertawe"), ("Swansea", "Abertawe")),
+        "Cyngor Abertawe")),
     Authority("Torfaen", "Torfaen County Borough Council", (
-        "Torfaen Council", "Torfaen CBC", "Cyngor Bwrdeistref Sirol Torfaen"), ("Torfaen",)),
-    Authority("Vale of Glamorgan", "Vale of Glamorgan Council", ("Cyngor Bro Morgannwg",),
-              ("Vale of Glamorgan", "Bro Morgannwg")),
+        "Torfaen Council", "Torfaen CBC", "Cyngor Bwrdeistref Sirol Torfaen")),
+    Authority("Vale of Glamorgan", "Vale of Glamorgan Council", ("Cyngor Bro Morgannwg",)),
     Authority("Wrexham", "Wrexham County Borough Council", (
-        "Wrexham Council", "Wrexham CBC", "Cyngor Bwrdeistref Sirol Wrecsam", "Cyngor Wrecsam"),
-        ("Wrexham", "Wrecsam")),
+        "Wrexham Council", "Wrexham CBC", "Cyngor Bwrdeistref Sirol Wrecsam", "Cyngor Wrecsam")),
 )
+
+#: Each council with its area names (``scrapers.councils.PLACES``, shared with the BBC filter).
+AUTHORITIES: tuple[Authority, ...] = tuple(replace(a, places=PLACES[a.name]) for a in _TITLES)
 
 # Each council's own web domains (news, ModernGov and main sites are subdomains of these): a
 # council's own news is about that council even when it says only "our children's services".

@@ -4,9 +4,15 @@ operations targets configured the two kinds of alert never cross."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from flows.demo import AFTER
 from flows.poll import poll as poll_all
 from replay.sinks import WebhookReceiver
+from replay.timeline import STEPS
+from scrapers.registry import SOURCES
 from storage import repo
 from storage.health import EMPTY_LISTING, FAILING, HEALTHY
 
@@ -128,3 +134,34 @@ def test_sources_command_prints_the_health_table(pipeline):
     assert "ciw_la_reports" in result.output and "wrexham_news_rss" in result.output
     assert "healthy" in result.output and "last error" in result.output
     assert "HTTP 500" in result.output or "500" in result.output
+
+
+REDESIGNED_FEED = (b"<!DOCTYPE html><html><head><title>Page moved</title></head><body>"
+                   b"<main><h1>Our news has moved</h1><p>Visit our new newsroom.</p></main>"
+                   b"</body></html>")
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_a_redesign_of_any_source_alerts_once_and_its_recovery_once(pipeline, name):
+    """Every source, its first listing or feed page redesigned so its selectors find nothing
+    (for a feed: the URL now answers an HTML page): one operations alert at once, none on the
+    next run, one when the page is back."""
+    pipeline.site.set_as_of(STEPS["latest"])
+    pipeline.site.clear_requests()
+    assert poll_all(sources=[name]).ok
+    first = next(r.path for r in pipeline.site.requests if not r.path.endswith("/robots.txt"))
+    page = REDESIGNED_FEED if SOURCES[name].kind == "rss" else REDESIGNED
+    pipeline.site.inject("^" + re.escape(first) + "$", body=page,
+                         content_type="text/html; charset=utf-8")
+
+    broken = poll_all(sources=[name])
+    [alert] = broken.health_alerts
+    assert (alert.source, alert.problem, alert.recovered) == (name, EMPTY_LISTING, False)
+    assert poll_all(sources=[name]).health_alerts == []
+
+    pipeline.site.clear_faults()
+    [recovered] = poll_all(sources=[name]).health_alerts
+    assert (recovered.problem, recovered.recovered) == (EMPTY_LISTING, True)
+    subjects = [m["Subject"] for m in _health_mail(pipeline)]
+    assert len(subjects) == 2 and f"{name} listing empty since" in subjects[0]
+    assert "recovered" in subjects[1]

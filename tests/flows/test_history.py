@@ -21,11 +21,10 @@ WREXHAM_TIMELINE = [
                    "review auto"),
     ("3 Aug 2020", "children's services · concern level · significant  [cop_2019; regulator; "
                    "review auto"),
-    # wrexham.com's report of the letter: the press's claim, recorded as secondary.
-    ("4 Aug 2020", "children's services · concern level · significant  [cop_2019; secondary; "
-                   "review auto"),
-    ("20 Aug 2020", "children's services · concern level · significant  [cop_2019; secondary; "
-                    "review auto"),
+    # wrexham.com's and the council's reports of the letter repeat it within days: they are
+    # the letter's event ("also:" lines below), not statements of their own.  The BBC story
+    # states no level of its own, so it is an event of its own.
+    ("5 Aug 2020", "event: no status stated  [secondary"),
     ("26 Jan 2021", "children's services · judgement · inadequate with early indicators of "
                     "improvement  [cop_2019; regulator; review auto"),
     ("28 Jan 2021", "event: no status stated  [secondary"),
@@ -33,8 +32,10 @@ WREXHAM_TIMELINE = [
                    "[cop_2019; regulator; review auto"),
     ("14 Dec 2021", "children's services · judgement · continuing to make improvements  "
                     "[cop_2019; regulator; review auto"),
+    ("7 Jan 2022", "event: no status stated  [secondary"),  # BBC (LDRS) recap
     ("13 Oct 2022", "event: no status stated  [secondary"),
     ("8 Jan 2024", "event: no status stated  [regulator"),
+    ("11 Jan 2024", "event: no status stated  [secondary"),  # BBC on the improvement check
     ("9 Mar 2024", "event: no status stated  [secondary"),  # wrexham.com on the improvement check
     ("17 Sep 2024", "event: no status stated  [secondary"),
 ]
@@ -59,7 +60,15 @@ def test_status_history_reproduces_the_wrexham_timeline(pipeline):
     out = result.output
     assert "“During the last year, CIW's concerns have escalated from serious to significant " \
            "in relation to children's services.”" in out
-    assert "How we’re addressing concerns and improving our children’s services" in out
+    # One event, several places: the 2020 letter's Welsh twin, the committee paper that
+    # attached it, and the council's and wrexham.com's reports of it.
+    letter = out.split("3 Aug 2020", 1)[1].split("26 Jan 2021", 1)[0]
+    for place in ("also: ciw_welsh https://arolygiaethgofal.cymru/",
+                  "also: wrexham_moderngov https://moderngov.wrexham.gov.uk/mgAi.aspx?ID=21404",
+                  "also: wrexham_news_rss https://news.wrexham.gov.uk/how-were-addressing-"
+                  "concerns-and-improving-our-childrens-services",
+                  "also: wrexham_com https://wrexham.com/news/inspectors-raise-significant-"):
+        assert place in letter, letter
     assert "Improvements in children’s social care reported to Executive Board" in out
     assert "https://careinspectorate.wales/local-authority-monitoring-activity-letter-" \
            "wrexham-county-borough-council-2021" in out

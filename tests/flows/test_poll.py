@@ -167,3 +167,84 @@ def test_poll_reads_regulator_sources_before_secondary_ones():
     wg = replace(ciw, name="wg")
     assert [s.name for s in poll_order([council, ciw, press, wg])] == [
         "ciw_la_reports", "wg", "wrexham_news_rss", "press"]
+
+
+# --- conditional GET: validators are saved only after a fully successful run (issue 5) ---------
+
+PRESS = "wrexham_com"
+PRESS_LISTING = "/wrexham.com/news/"
+FRIENDLIES = "wrexham-afc-pre-season-friendlies-191230.html"
+
+
+def _cached_urls(pipeline) -> set[str]:
+    """Listing pages with validators (robots.txt copies are kept whatever the outcome)."""
+    with pipeline.sessions()() as session:
+        return {url for url in session.scalars(select(models.HttpCache.url))
+                if not url.endswith("/robots.txt")}
+
+
+def _fetched(pipeline) -> list[tuple[str, int]]:
+    """(path, status) of every request but robots.txt, in order."""
+    return [(r.path, r.status) for r in pipeline.site.requests
+            if not r.path.endswith("/robots.txt")]
+
+
+def test_failed_item_leaves_the_listing_uncached_and_is_fetched_next_poll(pipeline):
+    from replay.render import HTML_TYPE
+    from replay.timeline import STEPS
+
+    site = pipeline.site
+    site.set_as_of(STEPS["after-council-2020-response"])
+    site.inject(FRIENDLIES, body="<html><body><p>Under maintenance</p></body></html>",
+                content_type=HTML_TYPE)
+    [first] = poll(sources=[PRESS]).sources
+    assert first.ok and first.new == 2
+    assert len(first.errors) == 1 and FRIENDLIES in first.errors[0]
+    assert _cached_urls(pipeline) == set()  # a 304 next time would hide the failed item
+
+    site.clear_faults()
+    site.clear_requests()
+    [second] = poll(sources=[PRESS]).sources
+    assert second.ok and second.new == 1 and not second.errors
+    fetched = _fetched(pipeline)
+    # the listing is unchanged, yet answered 200: no validators were sent
+    assert fetched[0] == (PRESS_LISTING, 200)
+    assert any(path.endswith(FRIENDLIES) and status == 200 for path, status in fetched)
+    assert _cached_urls(pipeline) == {"https://wrexham.com/news/"}
+
+
+def test_clean_poll_caches_the_listing_and_the_next_poll_gets_a_304(pipeline):
+    from replay.timeline import STEPS
+
+    site = pipeline.site
+    site.set_as_of(STEPS["after-council-2020-response"])
+    [first] = poll(sources=[PRESS]).sources
+    assert first.ok and first.new == 3 and not first.errors
+    assert _cached_urls(pipeline) == {"https://wrexham.com/news/"}
+
+    for _ in range(2):  # twice: unchanged runs must not look like an emptied listing
+        site.clear_requests()
+        [again] = poll(sources=[PRESS]).sources
+        assert again.ok and again.unchanged and again.new == 0 and not again.errors
+        assert _fetched(pipeline) == [(PRESS_LISTING, 304)]  # no document downloaded
+        # robots.txt was remembered from the first poll: the listing is the only request
+        assert [r.path for r in site.requests] == [PRESS_LISTING]
+    with pipeline.sessions()() as session:
+        runs = repo.recent_runs(session, PRESS)
+        assert [r.found for r in runs] == [3, None, None]
+        assert repo.get_health(session, PRESS).state == "healthy"
+
+    site.set_as_of(STEPS["after-oct-2020-inspection"])  # two new articles: listing changed
+    site.clear_requests()
+    [later] = poll(sources=[PRESS]).sources
+    assert later.ok and not later.unchanged and later.new == 2
+    assert _fetched(pipeline)[0] == (PRESS_LISTING, 200)
+
+
+def test_dry_run_saves_no_validators(pipeline):
+    from replay.timeline import STEPS
+
+    pipeline.site.set_as_of(STEPS["after-council-2020-response"])
+    [dry] = poll(sources=[PRESS], dry_run=True).sources
+    assert dry.ok and dry.new == 3
+    assert _cached_urls(pipeline) == set()

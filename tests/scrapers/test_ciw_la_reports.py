@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scrapers import ciw_la_reports as ciw
-from scrapers.base import Fetched, FetchError, ParseError
+from scrapers.base import FetchError, ParseError
 from scrapers.text import canonical_url
 
 SOURCE = "ciw_la_reports"
@@ -250,18 +250,6 @@ KINDS = [
 @pytest.mark.parametrize(("title", "kind"), KINDS)
 def test_kind_for_title(title: str, kind: str) -> None:
     assert ciw.kind_for_title(title) == kind
-
-
-# --- make_attachment --------------------------------------------------------------------------
-
-
-def test_corrupt_pdf_becomes_attachment_with_error() -> None:
-    fetched = Fetched(PDF_2021, 200, b"<html>Server error</html>", "application/pdf")
-    attachment = ciw.make_attachment(fetched)
-    assert attachment.text == ""
-    assert attachment.error == "not a PDF (starts with b'<html>Server err')"
-    assert attachment.size == len(fetched.content)
-    assert len(attachment.sha256) == 64
 
 
 # --- crawl ------------------------------------------------------------------------------------

@@ -30,10 +30,20 @@ class Sleeps(list):
 def make_client(
     handler: Handler, *, sleeps: Sleeps | None = None, now: datetime | None = None, **settings
 ) -> HttpClient:
+    """A client over ``handler``; robots.txt answers 404 (all allowed) without reaching the
+    handler, and pacing is off unless ``min_interval`` is given (tests/scrapers/
+    test_politeness.py covers both)."""
+
+    def no_robots(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/robots.txt"):
+            return httpx.Response(404)
+        return handler(request)
+
+    settings.setdefault("min_interval", 0.0)
     return HttpClient(
         HttpSettings(**settings),
         CIW,
-        transport=httpx.MockTransport(handler),
+        transport=httpx.MockTransport(no_robots),
         sleep=sleeps if sleeps is not None else Sleeps(),
         now=(lambda: now) if now else (lambda: datetime.now(UTC)),
     )

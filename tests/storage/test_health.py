@@ -18,24 +18,27 @@ from storage.health import (
     assess,
     consecutive_failures,
     decide,
-    expected_cadence,
 )
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 CADENCE = timedelta(days=14)
 OK = "ok"
+SAME = "unchanged"  # the listing answered 304 / the same body: found is unknown (None)
 ERR = "https://news.wrexham.gov.uk/feed: HTTP 500 after 3 attempts"
 NO_ROWS = ("https://careinspectorate.wales/news: no listing rows and no empty-view marker "
            "(selectors: .views-row)")
 
 
 def _runs(*spec: tuple[str, int]) -> list[Run]:
-    """("ok", found) / ("err", 0) / ("norows", 0) runs, 30 minutes apart from T0."""
+    """("ok", found) / ("unchanged", 0) / ("err", 0) / ("norows", 0) runs, 30 minutes apart
+    from T0."""
     out = []
     for i, (kind, found) in enumerate(spec):
         at = T0 + timedelta(minutes=30 * i)
         if kind == OK:
             out.append(Run(at, ok=True, found=found, new=0))
+        elif kind == SAME:
+            out.append(Run(at, ok=True, found=None, new=0))
         else:
             out.append(Run(at, ok=False, errors=NO_ROWS if kind == "norows" else ERR))
     return out
@@ -61,6 +64,11 @@ def _assess(runs: list[Run], last_new: datetime | None = None, now: datetime = T
         ([(OK, 5), (OK, 0), ("err", 0), (OK, 0)], EMPTY_LISTING, 1),
         ([(OK, 5), (OK, 0), ("err", 0)], EMPTY_LISTING, 1),  # one failure is no recovery
         ([(OK, 0), (OK, 0)], HEALTHY, None),  # never found any: not a redesign
+        # an unchanged listing (304) is not "found 0": no false empty-listing alert
+        ([(OK, 5), (SAME, 0), (SAME, 0)], HEALTHY, None),
+        # ...and an unchanged empty listing stays empty: no false recovery either
+        ([(OK, 5), (OK, 0), (SAME, 0)], EMPTY_LISTING, 1),
+        ([(OK, 5), (SAME, 0), (OK, 0)], EMPTY_LISTING, 2),
     ],
 )
 def test_assess(spec, state, since_index):
@@ -97,10 +105,17 @@ def test_assess_stale_after_cadence_times_factor():
     assert never.state == HEALTHY
 
 
-def test_expected_cadence_per_source_and_default():
-    assert expected_cadence("ciw_la_reports") == timedelta(days=60)
-    assert expected_cadence("wrexham_news_rss") == timedelta(days=14)
-    assert expected_cadence("a_source_not_listed") == timedelta(days=30)
+def test_unchanged_runs_keep_found_unknown_in_the_run_record(session, now):
+    """An unchanged run is recorded with found=None and read back as None, not 0."""
+    from storage import repo
+
+    for i, found in enumerate((5, None)):
+        run_id = repo.start_run(session, "wrexham_com", now + timedelta(minutes=i))
+        repo.finish_run(session, run_id, ok=True, found=found, new=0, errors=None,
+                        now=now + timedelta(minutes=i, seconds=5))
+    runs = repo.recent_runs(session, "wrexham_com")
+    assert [r.found for r in runs] == [5, None]
+    assert assess(runs, cadence=CADENCE, last_new=None, now=now).state == HEALTHY
 
 
 def test_decide_alerts_once_on_entry_none_on_repeat_once_on_recovery():
