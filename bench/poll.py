@@ -481,18 +481,19 @@ def add_notes(r: Results) -> None:
     cw = r.polls.get("carewatch nochange")
     uw = r.polls.get("urlwatch nochange")
     if cw is not None and cw.conditional == 0:
-        r.notes.append("carewatch sent no conditional request headers: conditional GET is not "
-                       "in scrapers/http.py yet, so the no-change poll downloads every listing")
-    if cw is not None and cw.robots == 0:
-        r.notes.append("carewatch fetched no robots.txt: robots.txt support is not in "
-                       "scrapers/http.py yet")
+        r.notes.append("carewatch sent no conditional request headers: the no-change poll "
+                       "downloaded every listing (were the validators of the baseline saved?)")
+    first = r.polls.get("carewatch baseline")
+    if cw is not None and cw.robots == 0 and first is not None and first.robots:
+        r.notes.append(
+            f"carewatch read each host's robots.txt in the baseline ({first.robots} requests) "
+            "and reused the remembered copies in the no-change poll (scrapers/http.py "
+            "ROBOTS_MAX_AGE, 24 h, then a conditional re-validation)")
     if cw is not None and cw.robots_bytes and not cw.bytes_without_robots:
         r.notes.append(
             f"carewatch's only bytes in the no-change poll are robots.txt: {cw.robots} requests, "
-            f"{human_bytes(cw.robots_bytes)}, requested without validators once per host per "
-            "poll (scrapers/http.py reads it once per client, and a client lives for one "
-            "source's crawl).  Keeping robots.txt between polls (RFC 9309 allows up to 24 h) or "
-            "requesting it conditionally would make a no-change poll 0 bytes.")
+            f"{human_bytes(cw.robots_bytes)} (its remembered copies were missing or older than "
+            "a day)")
     if uw is not None and uw.conditional and uw.bytes == 0:
         r.notes.append(
             "urlwatch also polls conditionally, so on a site that honours validators neither "
