@@ -5,7 +5,8 @@ safe to log (never a password or signing secret), and ``send``.  Adding a channe
 class here plus one line in ``channels_from_env``.
 
 Each channel also says which alert ``kinds`` it takes (None: every kind).  Operations alerts
-(``storage.health``: a source is failing, empty or stale) go to the operations targets
+(``storage.health``: a source is failing, empty or stale; ``storage.outbox``: an endpoint
+disabled by 410 Gone, an alert dead-lettered) go to the operations targets
 ``CAREWATCH_OPS_EMAIL_TO`` (same SMTP server) and/or ``CAREWATCH_OPS_WEBHOOK_URL`` (same
 signing secret) when either is set, and then never to the status channels, which in turn
 take only status alerts; with neither set, the status channels take everything.
@@ -19,28 +20,35 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from storage.health import ALERT_SOURCE_HEALTH
 from storage.notices import ALERT_KINDS as STATUS_ALERT_KINDS
+from storage.outbox import ALERT_DELIVERY
 
 if TYPE_CHECKING:
     from alerts.email import SmtpSettings
     from alerts.message import Alertable
     from alerts.webhook import WebhookSettings
 
-OPS_ALERT_KINDS = frozenset({ALERT_SOURCE_HEALTH})
+OPS_ALERT_KINDS = frozenset({ALERT_SOURCE_HEALTH, ALERT_DELIVERY})
 
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """Outcome of one send attempt.  ``error`` is safe to store and log (no secrets)."""
+    """Outcome of one send attempt.  ``error`` is safe to store and log (no secrets).
+
+    ``retry_after`` is how long the receiver asked to be left alone (its ``Retry-After``);
+    ``gone`` says the endpoint answered 410 Gone: it no longer wants anything from us.
+    """
 
     ok: bool
     response_code: int | None = None
     error: str | None = None
+    retry_after: timedelta | None = None
+    gone: bool = False
 
 
 class Channel(Protocol):

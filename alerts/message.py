@@ -7,7 +7,8 @@ a Welsh Ministers' Part 8 intervention ("URGENT — ..."); and an *unconfirmed r
 secondary source's claim that the regulator has not made ("Unconfirmed: ...").  An
 operations alert (``storage.health.HealthAlert``: a source is failing, its listing is empty,
 or it has gone stale; or it recovered) is rendered by ``_health_*`` below, webhook type
-``source.health``.
+``source.health``; one about delivery itself (``storage.outbox.DeliveryProblem``: an endpoint
+disabled by 410 Gone, an alert dead-lettered) by ``_delivery_*``, type ``delivery.problem``.
 
 Pure: no clock, no I/O.  Every channel renders through this one module, so an email and a
 webhook for the same change always say the same thing.  The body is built once as a list of
@@ -33,7 +34,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storage.health import ALERT_SOURCE_HEALTH, HealthAlert
-from storage.notices import ALERT_STATUS_CHANGE, ALERT_UNCONFIRMED, priority_for
+from storage.notices import ALERT_STATUS_CHANGE, ALERT_UNCONFIRMED, from_payload, priority_for
+from storage.outbox import ALERT_DELIVERY, ENDPOINT_DISABLED, DeliveryProblem
 from storage.status import (
     CONCERN_LEVEL,
     CONCERN_LEVELS,
@@ -72,9 +74,12 @@ PAYLOAD_TYPES = {
     ALERT_STATUS_CHANGE: "status.changed",
     ALERT_UNCONFIRMED: "status.unconfirmed_report",
     ALERT_SOURCE_HEALTH: "source.health",
+    ALERT_DELIVERY: "delivery.problem",
 }
-# Anything the outbox sends: a status notice, or an operations alert about a source.
-Alertable = Transition | HealthAlert
+# Anything the outbox sends: a status notice, or an operations alert (about a source, or
+# about delivery itself).
+Alertable = Transition | HealthAlert | DeliveryProblem
+OpsAlert = HealthAlert | DeliveryProblem
 
 # Mail clients cut subjects at roughly this width, so a long judgement phrase is shortened;
 # but the phrase is the news, so one of up to MIN_PHRASE characters is always shown whole
@@ -175,8 +180,8 @@ def render_subject(t: Alertable) -> str:
     the source are never dropped.  A warning notice starts "URGENT"; an unconfirmed report
     starts "Unconfirmed" and names the recorded status beside the claim.
     """
-    if isinstance(t, HealthAlert):
-        return _health_subject(t)
+    if isinstance(t, HealthAlert | DeliveryProblem):
+        return _ops_subject(t)
     if is_unconfirmed(t):
         return _unconfirmed_subject(t)
     who = f"{short_authority(t.authority)} {service_label(t)}"
@@ -206,9 +211,8 @@ def _unconfirmed_subject(t: Transition) -> str:
 
 def render_text(t: Alertable) -> str:
     """Plain-text body: what changed, the evidence, the document and its dates, the footer."""
-    if isinstance(t, HealthAlert):
-        body = [_health_subject(t), ""] + [
-            f"  {label}: {value}" for label, value in _health_lines(t)]
+    if isinstance(t, HealthAlert | DeliveryProblem):
+        body = [_ops_subject(t), ""] + [f"  {label}: {value}" for label, value in _ops_lines(t)]
         return "\n".join([*body, "", "--", _footer(t)]) + "\n"
     out = [_headline(t), ""]
     for heading, lines in _sections(t):
@@ -229,13 +233,13 @@ def render_html(t: Alertable) -> str:
     URL is shown as text and never made clickable.
     """
     esc = html.escape
-    if isinstance(t, HealthAlert):
+    if isinstance(t, HealthAlert | DeliveryProblem):
         rows = "".join(_html_line(_Line(value, label=label,
                                         href=value if label == "Source URL" else None))
-                       for label, value in _health_lines(t))
+                       for label, value in _ops_lines(t))
         return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-                f"<title>{esc(_health_subject(t))}</title></head><body>"
-                f"<p><strong>{esc(_health_subject(t))}</strong></p>{rows}"
+                f"<title>{esc(_ops_subject(t))}</title></head><body>"
+                f"<p><strong>{esc(_ops_subject(t))}</strong></p>{rows}"
                 f'<p style="font-size:12px;color:#555">{esc(_footer(t))}</p></body></html>\n')
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
@@ -257,12 +261,12 @@ def render_html(t: Alertable) -> str:
 
 def render_payload(t: Alertable, *, now: datetime) -> dict[str, Any]:
     """Standard-Webhooks-style event: ``type`` (``status.changed``,
-    ``status.unconfirmed_report`` or ``source.health``), ``timestamp`` (ISO-8601 UTC) and
-    ``data`` (the transition or health alert, its ``alert_kind`` and ``priority``, and the
-    ``subject``)."""
-    if isinstance(t, HealthAlert):
-        return {"type": PAYLOAD_TYPES[ALERT_SOURCE_HEALTH], "timestamp": iso_utc(now),
-                "data": {**t.to_dict(), "subject": _health_subject(t)}}
+    ``status.unconfirmed_report``, ``source.health`` or ``delivery.problem``), ``timestamp``
+    (ISO-8601 UTC) and ``data`` (the transition or operations alert, its ``alert_kind`` and
+    ``priority``, and the ``subject``)."""
+    if isinstance(t, HealthAlert | DeliveryProblem):
+        return {"type": PAYLOAD_TYPES[t.alert_kind], "timestamp": iso_utc(now),
+                "data": {**t.to_dict(), "subject": _ops_subject(t)}}
     data = t.to_dict()
     data.setdefault("alert_kind", alert_kind(t))
     data.setdefault("priority", priority_for(t))
@@ -531,6 +535,58 @@ def _health_lines(t: HealthAlert) -> list[tuple[str, str]]:
 def _moment(moment: datetime) -> str:
     when = utc(moment)
     return f"{when.day} {when:%b %Y %H:%M} UTC"
+
+
+# --- operations alerts (delivery) -------------------------------------------------------
+
+
+def _delivery_subject(t: DeliveryProblem) -> str:
+    """"carewatch: webhook endpoint http://... disabled: it answered 410 Gone" or
+    "carewatch: alert #12 not delivered by webhook to http://... after 8 attempts: <about>"."""
+    if t.problem == ENDPOINT_DISABLED:
+        return f"carewatch: {t.channel} endpoint {t.target} disabled: it answered 410 Gone"
+    head = (f"carewatch: alert #{t.alert_id} not delivered by {t.channel} to {t.target} "
+            f"after {t.attempts} attempts: ")
+    return head + _shorten(t.about, max(SUBJECT_LIMIT * 2 - len(head), MIN_PHRASE))
+
+
+def _delivery_lines(t: DeliveryProblem) -> list[tuple[str, str]]:
+    alert = f"#{t.alert_id} {t.about}"
+    if t.problem == ENDPOINT_DISABLED:
+        lines = [("Channel", t.channel), ("Endpoint", t.target),
+                 ("Disabled since", _moment(t.since)), ("While sending", alert),
+                 ("Alert key", t.alert_key)]
+        if t.detail:
+            lines.append(("Response", t.detail))
+        lines.append(("What to do", "Nothing more is sent to this endpoint, and nothing is "
+                      "lost: its alerts wait for it. Fix or replace the endpoint, then run "
+                      f"`carewatch alerts enable {t.target}`."))
+        return lines
+    lines = [("Alert", alert), ("Alert key", t.alert_key), ("Channel", t.channel),
+             ("Target", t.target), ("Attempts", f"{t.attempts}, the last at {_moment(t.since)}")]
+    if t.detail:
+        lines.append(("Last error", t.detail))
+    lines.append(("What to do", "The alert is dead-lettered: carewatch will not try again. "
+                  "When the receiver is fixed, `carewatch alerts replay "
+                  f"{t.alert_id}` sends it again (same webhook-id)."))
+    return lines
+
+
+def _ops_subject(t: OpsAlert) -> str:
+    return _health_subject(t) if isinstance(t, HealthAlert) else _delivery_subject(t)
+
+
+def _ops_lines(t: OpsAlert) -> list[tuple[str, str]]:
+    return _health_lines(t) if isinstance(t, HealthAlert) else _delivery_lines(t)
+
+
+def from_outbox(kind: str, payload: dict[str, Any]) -> Alertable:
+    """What an outbox row (``Alert.kind``, ``Alert.payload``) says, ready to render."""
+    if kind == ALERT_SOURCE_HEALTH:
+        return HealthAlert.from_dict(payload)
+    if kind == ALERT_DELIVERY:
+        return DeliveryProblem.from_dict(payload)
+    return from_payload(payload)
 
 
 # --- small formatting helpers ----------------------------------------------------------

@@ -24,6 +24,7 @@ from standardwebhooks.webhooks import Webhook
 
 from alerts.channels import DeliveryResult, safe_url
 from alerts.message import Alertable, render_payload, utc
+from alerts.retry import parse_retry_after
 from scrapers.http import env_number
 
 SECRET_PREFIX = "whsec_"
@@ -117,7 +118,8 @@ def send_webhook(
 
     ``now`` is the attempt time and becomes both the signed timestamp and the payload's
     ``timestamp``, so pass the current time on every attempt.  2xx is success; redirects are
-    not followed (a moved endpoint should be reconfigured, not guessed).
+    not followed (a moved endpoint should be reconfigured, not guessed).  A failure carries
+    the receiver's ``Retry-After`` and, for 410 Gone, ``gone`` (the endpoint is disabled).
     """
     body = encode_payload(render_payload(t, now=now))
     headers = sign(body, settings.secret, t.key, now)
@@ -136,7 +138,11 @@ def send_webhook(
     snippet = " ".join(response.text.split())[:200]
     code = response.status_code
     error = f"HTTP {code}: {snippet}" if snippet else f"HTTP {code}"
-    return DeliveryResult(ok=False, response_code=code, error=_scrub(error, settings))
+    return DeliveryResult(
+        ok=False, response_code=code, error=_scrub(error, settings),
+        retry_after=parse_retry_after(response.headers.get("retry-after"), utc(now)),
+        gone=code == 410,
+    )
 
 
 def _scrub(text: str, settings: WebhookSettings) -> str:

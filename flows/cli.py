@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -72,7 +72,8 @@ def run(
 
 @app.command()
 def deliver() -> None:
-    """Send alerts still pending on any channel (failed or not yet sent)."""
+    """Send the alerts that are due on any channel: new ones at once, failed ones when their
+    next retry comes round (a delivered one is never sent again)."""
     from flows import render
     from flows.deliver import deliver as deliver_flow
 
@@ -190,6 +191,119 @@ def reject(observation_id: Annotated[int, typer.Argument(metavar="ID")],
            note: NoteOption = None) -> None:
     """Reject observation ID: the classifier misread the document; it never counts."""
     _decide(observation_id, "reject", note)
+
+
+alerts_app = typer.Typer(
+    no_args_is_help=False,
+    help="List alerts and where each stands with every channel target (delivered; pending, "
+    "and when it is next tried; dead-lettered; disabled), with every delivery attempt; "
+    "replay one; re-enable an endpoint disabled by 410 Gone.",
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+def _configured_channels(settings: Any) -> list[Any]:
+    """The configured channels; a configuration error is shown, not fatal, for listing."""
+    from rich.markup import escape
+
+    try:
+        return list(settings.channels())
+    except ValueError as exc:
+        console.print(f"[yellow]carewatch: channel configuration: {escape(str(exc))}[/]",
+                      soft_wrap=True)
+        return []
+
+
+@alerts_app.callback(invoke_without_command=True)
+def list_alerts(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="Show the newest N alerts.")] = 20,
+) -> None:
+    """List the newest alerts with their state per target and every attempt (without a
+    subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from datetime import UTC, datetime
+
+    from alerts.retry import RetryPolicy
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from storage import outbox
+
+    settings = Settings.from_env()
+    configured = {(c.name, c.target): c.kinds for c in _configured_channels(settings)}
+    policy = RetryPolicy.from_env(settings.environ)
+    sessions = open_database(settings.database_url)
+    with sessions() as session:
+        views = outbox.alert_views(session, configured=configured, limit=limit)
+        disabled = list(outbox.disabled_targets(session).values())
+        render.alerts_list(console, views, disabled, now=datetime.now(UTC),
+                           max_attempts=policy.max_attempts)
+
+
+@alerts_app.command("replay")
+def alerts_replay(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    channel: Annotated[str | None, typer.Option(
+        help="Only this channel (email, webhook, ops_email or ops_webhook).")] = None,
+) -> None:
+    """Send alert ID again now to its configured channels, delivered or not, with the same
+    webhook-id; each attempt is recorded.  A dead-lettered alert that goes through is
+    delivered."""
+    from rich.markup import escape
+
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from flows.deliver import UnknownAlert, replay
+
+    settings = Settings.from_env()
+    channels = settings.channels()
+    if not channels:
+        console.print("[red]carewatch: no alert channel configured[/] (set CAREWATCH_SMTP_HOST "
+                      "and/or CAREWATCH_WEBHOOK_URL)", soft_wrap=True)
+        raise typer.Exit(2)
+    names = sorted({c.name for c in channels})
+    if channel is not None and channel not in names:
+        raise typer.BadParameter(f"{channel!r} is not a configured channel; configured: "
+                                 f"{', '.join(names)}", param_hint="--channel")
+    try:
+        report = replay(open_database(settings.database_url), channels, alert_id, only=channel)
+    except UnknownAlert as exc:
+        console.print(f"[red]carewatch: {escape(str(exc))}[/] (see `carewatch alerts`)",
+                      soft_wrap=True)
+        raise typer.Exit(2) from None
+    render.replay_outcome(console, alert_id, report)
+    raise typer.Exit(0 if report.sent and not report.failed else 1)
+
+
+@alerts_app.command("enable")
+def alerts_enable(
+    target: Annotated[str, typer.Argument(
+        metavar="TARGET", help="The endpoint exactly as `carewatch alerts` shows it.")],
+) -> None:
+    """Send to TARGET again after it answered 410 Gone: what it missed goes out with the
+    next delivery."""
+    from datetime import UTC, datetime
+
+    from rich.markup import escape
+
+    from flows import render
+    from flows.config import Settings
+    from flows.database import open_database
+    from storage import outbox
+
+    sessions = open_database(Settings.from_env().database_url)
+    with sessions.begin() as session:
+        enabled = outbox.enable_target(session, target, now=datetime.now(UTC))
+        disabled = sorted(t for _, t in outbox.disabled_targets(session))
+    if not enabled:
+        known = f"; disabled now: {', '.join(disabled)}" if disabled else "; none is disabled"
+        console.print(f"[red]carewatch: {escape(target)} is not a disabled target[/]"
+                      f"{escape(known)}", soft_wrap=True)
+        raise typer.Exit(2)
+    render.enable_outcome(console, target, enabled)
 
 
 @app.command()

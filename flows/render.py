@@ -75,7 +75,7 @@ def delivery_report(console: Console, report: Any) -> None:
         console.print(f"  delivered {key} by {channel}")
     for key, channel, error in report.failed:
         console.print(f"  [red]delivery of {key} by {channel} failed[/]: {error} "
-                      "(stays pending; retried by the next run)")
+                      "(retried on its schedule: see `carewatch alerts`)")
     if not report.sent and not report.failed:
         console.print("  delivery: nothing pending")
 
@@ -306,3 +306,108 @@ def classification(console: Console, path: str, result: Any) -> None:
                           " (not this document's status)")
     for reason in result.reasons:
         console.print(f"  · {reason}")
+
+
+# --- alerts and their delivery ------------------------------------------------------------
+
+
+def _second(value: Any) -> str:
+    return value.strftime("%-d %b %Y %H:%M:%S") if value else "—"
+
+
+def _alert_about(alert: Any) -> tuple[str, str]:
+    """(who, what) of an outbox row: council / service and old → new for a status alert;
+    the source or channel and the problem for an operations alert."""
+    p = alert.payload or {}
+    if alert.authority:
+        who = f"{alert.authority} / {_service(alert.service)}"
+    else:
+        who = f"{alert.service}"
+    if "new" in p:
+        dimension = f"{_aspect(p['dimension'])}: " if p.get("dimension") else ""
+        return who, f"{dimension}{p.get('old') or '—'} → {p['new']}"
+    if "problem" in p:
+        what = str(p["problem"]).replace("_", " ")
+        if p.get("recovered"):
+            what += " (recovered)"
+        if p.get("target"):
+            what += f" {p['target']} (alert #{p.get('alert_id')})"
+        return who, what
+    return who, "—"
+
+
+def _target_state(t: Any, *, alert_id: int, now: Any, max_attempts: int) -> str:
+    made = f"{t.attempts} of {max_attempts} attempts made"
+    if t.state == "delivered":
+        state = f"[green]delivered[/] {_second(t.at)}"
+    elif t.state == "dead":
+        state = (f"[red]dead[/] since {_second(t.at)} after {t.attempts} attempts: "
+                 f"`carewatch alerts replay {alert_id}` sends it again")
+    elif t.state == "disabled":
+        state = (f"[yellow]disabled[/] since {_second(t.at)} ({escape(t.reason or '')}): "
+                 f"`carewatch alerts enable {escape(t.target)}`")
+    elif t.next_attempt_at is None:
+        state = "pending, not yet tried"
+    elif t.next_attempt_at <= now:
+        state = f"pending, due now ({made})"
+    else:
+        state = f"pending, next at {_second(t.next_attempt_at)} ({made})"
+    where = escape(f"{t.channel} {t.target}")
+    gone = "" if t.configured else " [dim](no longer configured)[/]"
+    return f"{where}: {state}{gone}"
+
+
+def alerts_list(console: Console, views: Sequence[Any], disabled: Sequence[Any], *,
+                now: Any, max_attempts: int) -> None:
+    """``carewatch alerts``: each alert, newest first (id, created, kind, council / service,
+    old → new), where it stands with every target, then every delivery attempt; then the
+    endpoints disabled by 410 Gone.  Lines are not wrapped (grep-able)."""
+    if not views:
+        console.print("No alerts yet. A status change found by `carewatch run` (or a "
+                      "source's health changing) enqueues one.")
+    else:
+        console.rule(f"Alerts — the newest {len(views)}, newest first (times UTC)")
+    for view in views:
+        a = view.alert
+        who, what = _alert_about(a)
+        console.print(escape(f"#{a.id}  {_moment(a.created_at)}  {a.kind}  {who}  {what}"),
+                      soft_wrap=True)
+        console.print(escape(f"    key {a.key}"), soft_wrap=True)
+        if not view.targets:
+            console.print("    no channel configured for it", soft_wrap=True)
+        for t in view.targets:
+            console.print("    " + _target_state(t, alert_id=a.id, now=now,
+                                                 max_attempts=max_attempts), soft_wrap=True)
+        for d in view.attempts:
+            outcome = "ok" if d.ok else "failed"
+            code = f" {d.response_code}" if d.response_code is not None else ""
+            error = f"  {d.error}" if d.error else ""
+            console.print(escape(f"      attempt {_second(d.attempted_at)}  {d.channel} "
+                                 f"{d.target}  {outcome}{code}{error}"), soft_wrap=True)
+    for row in disabled:
+        console.print(f"[yellow]Disabled[/]: {escape(f'{row.channel} {row.target}')} since "
+                      f"{_second(row.disabled_at)} ({escape(row.reason)}); nothing is sent to "
+                      f"it until `carewatch alerts enable {escape(row.target)}`", soft_wrap=True)
+
+
+def replay_outcome(console: Console, alert_id: int, report: Any) -> None:
+    """What `carewatch alerts replay ID` did, per channel."""
+    for _key, channel in report.sent:
+        console.print(f"Alert #{alert_id} re-sent by {channel}: delivered.")
+    for _key, channel, error in report.failed:
+        console.print(f"[red]Alert #{alert_id} by {channel} failed[/]: {escape(error)}",
+                      soft_wrap=True)
+    for channel, target in report.disabled:
+        console.print(f"[yellow]{escape(f'{channel} {target}')} answered 410 Gone and is now "
+                      "disabled[/]", soft_wrap=True)
+    for channel, target in report.skipped:
+        console.print(f"Skipped {escape(f'{channel} {target}')}: disabled "
+                      f"(`carewatch alerts enable {escape(target)}` first)", soft_wrap=True)
+    if not (report.sent or report.failed or report.skipped):
+        console.print(f"No configured channel takes alert #{alert_id}; nothing sent.")
+
+
+def enable_outcome(console: Console, target: str, enabled: Sequence[tuple[str, str]]) -> None:
+    for channel, _ in enabled:
+        console.print(f"Re-enabled {escape(f'{channel} {target}')}: what it missed is sent by "
+                      "the next `carewatch deliver` (or `carewatch run`).", soft_wrap=True)

@@ -6,12 +6,17 @@ real HTTP layer (timeouts, retries, conditional GET, content types) against know
 
 Faults are how tests make the outside world misbehave on cue: a regex searched in the request
 path (query included) selects requests; the fault can replace the status, body, content type or
-headers, delay the answer, and apply a limited number of ``times`` or until cleared.
+headers, delay the answer, and apply a limited number of ``times`` or until cleared.  Two faults
+break the connection itself: ``reset`` closes it with a TCP reset before any response (a
+crashed server or a middlebox dropping the flow), and ``cut_after`` sends the headers (with
+the full Content-Length) and only that many body bytes, then closes (a transfer cut short).
 """
 
 from __future__ import annotations
 
 import re
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -45,6 +50,8 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int | None = None
     delay: float | None = None
+    reset: bool = False  # close with a TCP reset instead of answering
+    cut_after: int | None = None  # send this many body bytes, then close
 
     @property
     def replaces_response(self) -> bool:
@@ -83,6 +90,7 @@ class ReplayServer:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._requests: list[LoggedRequest] = []
+        self._taken = threading.local()  # the fault answer() took, for the handler's thread
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -150,14 +158,20 @@ class ReplayServer:
 
     def inject(self, pattern: str, status: int | None = None, body: bytes | str | None = None,
                content_type: str | None = None, headers: dict[str, str] | None = None,
-               times: int | None = None, delay: float | None = None) -> Fault:
-        """Make requests whose path (incl. query) matches ``pattern`` misbehave; newest first."""
+               times: int | None = None, delay: float | None = None, *, reset: bool = False,
+               cut_after: int | None = None) -> Fault:
+        """Make requests whose path (incl. query) matches ``pattern`` misbehave; newest first.
+
+        ``reset`` drops the connection (TCP RST) without answering; ``cut_after`` answers
+        with the full headers but closes the connection after that many bytes of the body."""
         if isinstance(body, str):
             body = body.encode("utf-8")
         if times is not None and times < 1:
             raise ValueError("times must be a positive count, or None for 'until cleared'")
+        if cut_after is not None and cut_after < 0:
+            raise ValueError("cut_after must be a byte count >= 0")
         fault = Fault(re.compile(pattern), status, body, content_type, dict(headers or {}),
-                      times, delay)
+                      times, delay, reset, cut_after)
         with self._lock:
             self._faults.insert(0, fault)
         return fault
@@ -192,10 +206,17 @@ class ReplayServer:
     # -- serving ----------------------------------------------------------------------------
 
     def answer(self, method: str, path: str, headers: dict[str, str]) -> Response:
-        """Everything the handler does except socket I/O: faults, site, log."""
+        """Everything the handler does except socket I/O: faults, site, log.  The fault
+        taken is left in ``connection_fault()`` for the handler (same thread), which applies
+        ``reset`` and ``cut_after`` on the socket."""
         fault = self._take_fault(path)
+        self._taken.fault = fault
         if fault is not None and fault.delay:
             self._stopping.wait(fault.delay)
+        if fault is not None and fault.reset:
+            with self._lock:
+                self._requests.append(LoggedRequest(method, path, 0))  # 0: no response
+            return Response(0, "", b"")
         if fault is not None and fault.replaces_response:
             resp = fault.apply(self.site.route(path))
         else:
@@ -205,6 +226,11 @@ class ReplayServer:
         with self._lock:
             self._requests.append(LoggedRequest(method, path, resp.status))
         return resp
+
+    def connection_fault(self) -> Fault | None:
+        """The fault the last ``answer`` in this thread took, if it breaks the connection."""
+        fault: Fault | None = getattr(self._taken, "fault", None)
+        return fault if fault is not None and (fault.reset or fault.cut_after is not None) else None
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -224,6 +250,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, *, send_body: bool) -> None:
         replay: ReplayServer = self.server.replay  # type: ignore[attr-defined]
         resp = replay.answer(self.command, self.path, dict(self.headers.items()))
+        fault = replay.connection_fault()
+        if fault is not None and fault.reset:
+            self._reset()
+            return
+        cut = fault.cut_after if fault is not None else None
         try:
             self.send_response(resp.status)
             if resp.content_type:
@@ -234,9 +265,22 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", str(len(resp.body)))
             self.end_headers()
             if send_body and resp.status != 304:
-                self.wfile.write(resp.body)
+                self.wfile.write(resp.body if cut is None else resp.body[:cut])
+            if cut is not None:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)  # FIN after a partial body
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. a timeout test); nothing to tell it
+
+    def _reset(self) -> None:
+        """Abort the connection with a TCP RST (SO_LINGER 0), answering nothing more."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Silent: the request log on ReplayServer is the record."""

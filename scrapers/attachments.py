@@ -6,6 +6,9 @@ failure fails the whole item (it stays unknown and is retried next poll, nothing
 half-stored); a permanent one (404, too large) is noted in the publication's errors; bytes
 that yield no text still make an ``Attachment`` (with ``error`` set), so the file's hash —
 which joins a council paper's copy of a letter to the letter (``storage.events``) — is kept.
+Either way the page is stored at once, and a publication stored with such a problem (a scan
+aside) is read again at each poll until it reads cleanly (``base.worth_reading_again``):
+the file fixed or published later is then stored as a change, and what it states counts.
 """
 
 from __future__ import annotations

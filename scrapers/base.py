@@ -38,13 +38,32 @@ class FetchError(RuntimeError):
         self.status = status
 
 
+#: How an attachment problem that reading the file again cannot fix begins: the file is whole,
+#: it just has no text layer (a scan).
+NO_TEXT_LAYER = "PDF has no extractable text"
+
+
+def worth_reading_again(errors: str | None) -> bool:
+    """Whether a publication stored with ``errors`` (its problems, one a line) should be read
+    again at the next poll instead of counting as known.
+
+    Any problem but a scan may clear: a file missing (404), cut short, served as an HTML
+    page, refused (too large, redirected off the allowlist) or an article page that failed.
+    Stored as it was, the page is visible at once; read again, the whole document is stored
+    as a change once the problem clears, so what it states is recorded and alerts once
+    (issue 6: nothing lost).
+    """
+    return any(line.strip() and NO_TEXT_LAYER not in line for line in (errors or "").splitlines())
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file a publication links to (a PDF letter or report), with its extracted text.
 
     ``error`` is set when the bytes were fetched but no text could be extracted (a corrupt
-    or non-PDF file): the attachment is still stored, so nothing is lost and the problem is
-    visible, but its text is empty.
+    or non-PDF file): the attachment is still stored, so the problem is visible, but its
+    text is empty; its publication is read again at later polls until the file reads
+    (``worth_reading_again``), so nothing it states is lost.
     """
 
     url: str

@@ -7,6 +7,7 @@ order in which they read a page.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -15,12 +16,13 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
 import feedparser
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from scrapers.base import ParseError
+from scrapers.base import NO_TEXT_LAYER, ParseError
 
 # Publishers are in Wales: a timestamp is turned into the date a reader in Wrexham saw on it
 # (Drupal stores 00:00 BST as 23:00Z the day before).
@@ -207,7 +209,7 @@ def _match_date(match: re.Match[str]) -> date | None:
         stamp = match.group(0).replace(" ", "T").replace("Z", "+00:00")
         try:
             return _london_date(datetime.fromisoformat(stamp))
-        except ValueError:
+        except (ValueError, OverflowError):  # year 1 or 9999 cannot move to London time
             return found
     return found
 
@@ -217,14 +219,16 @@ def parse_uk_date(text: str | None) -> date | None:
 
     Accepts ``3 August 2020``, ``03 August 2020``, ``Tue 4th Aug 2020``, ``Tuesday, Aug 4th, 2020``,
     Welsh month names (``24 Ionawr 2024``), ``04/08/2020`` (day first), RFC-822 feed dates and ISO
-    8601.  A timestamp with a zone is converted to the date in Europe/London.
+    8601.  A timestamp with a zone is converted to the date in Europe/London (kept as written
+    when it cannot be, at the ends of the calendar).  Never raises: an impossible date
+    (``31 February``, ``32 Smarch``) is None, so the item is stored without it.
     """
     if not text:
         return None
     if _RFC822.match(text):
         try:
             return _london_date(parsedate_to_datetime(text.strip()))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
     candidates: list[tuple[int, date]] = []
     for pattern in _DATE_PATTERNS:
@@ -309,7 +313,7 @@ def pdf_text(data: bytes) -> str:
         raise ParseError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
     text = clean_text("\n\n".join(pages))
     if not text:
-        raise ParseError(f"PDF has no extractable text ({len(pages)} pages; a scan?)")
+        raise ParseError(f"{NO_TEXT_LAYER} ({len(pages)} pages; a scan?)")
     return text
 
 
@@ -330,13 +334,65 @@ _PARA, _LINE = "\x00", "\x01"  # break markers, resolved once the whole element 
 _BREAKS = re.compile(r" *[\x00\x01][\x00\x01 ]*")
 
 
+# An internal entity declaration: a name, then a quoted value (NULs are dropped before this is
+# searched, so that UTF-16 and UTF-32 read as ASCII).
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(?:%\s+)?([^\s>]{1,40})\s+[\"']")
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+class _PrologRead(Exception):
+    """Raised from expat's handlers to stop once the answer is known."""
+
+
+def declared_entity(body: bytes) -> str | None:
+    """The first internal entity (one with a literal value, which a parser expands) that an
+    XML document's DTD declares, or None.  External entities (``SYSTEM``) are never resolved
+    (no XXE), so they expand to nothing and are not counted.
+
+    Two looks, because each misses what the other sees: the bytes before the first tag, as
+    feedparser splits them off to keep the entities it judges safe (expat skips declarations
+    after an unread external parameter entity, feedparser's loose parser does not); and
+    expat, read only up to the root element, reporting declarations without expanding any
+    (a comment or attribute default holding ``<x`` ends the first look early).
+    """
+    flat = body.replace(b"\x00", b"")
+    root = _ROOT_ELEMENT.search(flat)
+    match = _ENTITY_DECLARATION.search(flat, 0, root.start() if root else len(flat))
+    if match:
+        return match.group(1).decode("ascii", "replace")
+    parser = expat.ParserCreate()
+    found: list[str] = []
+
+    def on_entity(name: str, is_parameter: bool, value: str | None, *_: object) -> None:
+        if value is not None:
+            found.append(name)
+            raise _PrologRead
+
+    def on_root(*_: object) -> None:
+        raise _PrologRead
+
+    parser.EntityDeclHandler = on_entity
+    parser.StartElementHandler = on_root
+    with contextlib.suppress(_PrologRead, expat.ExpatError, ValueError):
+        parser.Parse(body, True)  # stops at the root element, or where expat cannot go on
+    return found[0] if found else None
+
+
 def parse_feed_document(body: bytes, url: str) -> feedparser.FeedParserDict:
     """Parse RSS/Atom bytes with feedparser, or raise ParseError saying why it is no feed.
 
     feedparser is given an ``io.BytesIO``: given raw ``bytes`` it would first try to open
     them as a file name.  It parses with expat through xml.sax with external general entities
-    disabled (no XXE); expat >= 2.4 refuses billion-laughs expansion.
+    disabled (no XXE).  A feed whose DTD declares internal entities is refused before parsing: expat
+    only limits expansion once it passes 8 MiB, and on any strict-parse error feedparser
+    re-reads the feed with its loose parser, which expands every entity it kept (one 50 kB
+    entity referred to 5,000 times is 250 MB) -- and no feed we watch declares any.
     """
+    entity = declared_entity(body)
+    if entity is not None:
+        raise ParseError(
+            f"{url}: feed refused: its DTD declares XML entities (first: {entity!r}), whose "
+            "expansion could exhaust memory (billion laughs); no real feed needs them")
     parsed = feedparser.parse(
         io.BytesIO(body), response_headers={"content-location": url}, resolve_relative_uris=True
     )

@@ -3,7 +3,9 @@
 The tables follow the pipeline: a ``Publication`` (with its ``PublicationUrl`` aliases and
 ``Attachment`` files) yields status ``Observation`` rows; an observation that changes the
 recorded status enqueues an ``Alert`` (the outbox) in the same transaction; each send of an
-alert to a channel is a ``Delivery``; each poll of a source is a ``SourceRun``.
+alert to a channel is a ``Delivery``, and where it stands with each target (pending, with
+its next attempt; delivered; dead-lettered) a ``DeliveryState``; a target that answered
+410 Gone is a ``DisabledTarget``; each poll of a source is a ``SourceRun``.
 
 There is deliberately no mutable "current status" table: the current status is the latest
 observation per (authority, service, dimension), so it can never disagree with the
@@ -263,13 +265,17 @@ class Alert(Base):
         passive_deletes=True,
         order_by="(Delivery.attempted_at, Delivery.id)",
     )
+    states: Mapped[list[DeliveryState]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="DeliveryState.id"
+    )
 
 
 class Delivery(Base):
     """One attempt to send one alert to one channel target.
 
-    ``target`` names the recipient list or webhook URL, never a secret.  An alert is pending
-    for a target until a row with ``ok`` true exists for it.
+    ``target`` names the recipient list or webhook URL, never a secret.  Once a row with
+    ``ok`` true exists for a target the alert is delivered there and is never sent there
+    again by the scheduled delivery (only a person's ``carewatch alerts replay`` re-sends).
     """
 
     __tablename__ = "deliveries"
@@ -285,6 +291,49 @@ class Delivery(Base):
     attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+class DeliveryState(Base):
+    """Where one alert stands with one channel target (``storage.outbox``).
+
+    ``state`` is ``pending`` (``next_attempt_at`` says when it is due), ``delivered`` or
+    ``dead`` (every scheduled attempt failed: dead-lettered).  ``attempts`` counts the
+    scheduled attempts made; every attempt, a replay's too, is also a ``Delivery`` row.
+    A row is written on the first attempt: an alert with no row for a target has never been
+    tried there and is due at once.  A sender claims a due row by moving ``next_attempt_at``
+    past its send timeout in a committed conditional UPDATE, so two delivery runs never send
+    the same alert to the same target at the same time, and a run killed mid-send leaves a
+    row that falls due again when the claim lapses.
+    """
+
+    __tablename__ = "delivery_states"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", "target"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(SHORT))
+    target: Mapped[str] = mapped_column(String(URL_LENGTH))
+    state: Mapped[str] = mapped_column(String(SHORT))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DisabledTarget(Base):
+    """A channel target that answered 410 Gone: nothing is sent to it until a person
+    re-enables it (``carewatch alerts enable``), and then what it missed is sent."""
+
+    __tablename__ = "disabled_targets"
+
+    channel: Mapped[str] = mapped_column(String(SHORT), primary_key=True)
+    target: Mapped[str] = mapped_column(String(URL_LENGTH), primary_key=True)
+    disabled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    # The alert whose delivery was answered 410 (no foreign key: the record outlives it).
+    alert_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class SourceRun(Base):

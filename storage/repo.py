@@ -88,8 +88,18 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
 
 
 def is_known(session: Session, url: str) -> bool:
-    """Whether ``url`` is already stored: the ``IsKnown`` a crawl uses to stop early."""
-    return url in known_urls(session, [url])
+    """Whether ``url`` is already stored: the ``IsKnown`` a crawl uses to stop early.
+
+    A publication stored with a problem that may clear (``base.worth_reading_again``: a file
+    missing, broken or refused) is not known: each poll reads it again until it reads
+    cleanly, and ``upsert_publication`` stores the completed copy as a change (issue 6).
+    """
+    errors = session.execute(
+        select(models.Publication.errors)
+        .join(models.PublicationUrl, models.PublicationUrl.publication_id == models.Publication.id)
+        .where(models.PublicationUrl.url == url)
+    ).first()
+    return errors is not None and not base.worth_reading_again(errors[0])
 
 
 def publication_by_url(session: Session, url: str) -> models.Publication | None:

@@ -3,6 +3,8 @@ channel, nothing on a re-run; failed deliveries retried once; bad input containe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from flows.deliver import deliver
@@ -76,7 +78,7 @@ def test_failed_webhook_is_retried_next_run_and_delivered_once(pipeline):
     assert [c for _, c, _ in second.delivery.failed] == ["webhook"]
     assert "500" in second.delivery.failed[0][2]
 
-    retry = deliver()
+    retry = deliver(now=datetime.now(UTC) + timedelta(seconds=10))  # the schedule's 5 s ±20%
     assert [c for _, c in retry.sent] == ["webhook"] and retry.failed == []
     ids = [h.id for h in pipeline.hook.received]
     assert ids == [second.transitions[0].key] * 2  # same webhook-id on the retry

@@ -107,14 +107,14 @@ def test_migrate_from_url_any_cwd_and_idempotent(
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0004",)
+            ("0005",)
         ]
     engine.dispose()
 
 
 def test_migrations_have_one_head_and_live_in_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0004"]
+    assert script.get_heads() == ["0005"]
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0001_initial.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0002_review_and_notices.py").is_file()
