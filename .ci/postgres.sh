@@ -13,7 +13,18 @@ BIN=$(pg_bin)
 if [ -n "$BIN" ] && id postgres >/dev/null 2>&1; then
   PGDIR=$(mktemp -d)
   chown postgres "$PGDIR"
-  PGPORT=${CAREWATCH_CI_PGPORT:-55432}
+  # The first free loopback port from 55432 (another cluster, or a stale CI run, may hold one).
+  PGPORT=${CAREWATCH_CI_PGPORT:-$(python3 -c '
+import socket
+for port in range(55432, 55532):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+')}
   run_pg() { runuser -u postgres -- "$@"; }
   run_pg "$BIN/initdb" -D "$PGDIR/data" -A trust -U postgres >/dev/null
   run_pg "$BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \

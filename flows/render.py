@@ -112,7 +112,13 @@ def source_health(console: Console, rows: Sequence[Any], sources: Mapping[str, A
     table = Table(title="Sources and their health (times UTC)")
     for column in ("#", "source", "title", "publisher", "every", "cadence", "state",
                    "last success", "failures", "found", "last new item"):
-        table.add_column(column, overflow="fold")
+        # the title gives way first on a narrow terminal; the rest are short values
+        if column == "title":
+            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=24)
+        elif column in ("source", "publisher"):
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, overflow="fold")
     for number, r in enumerate(rows, 1):
         source = sources.get(r.source)
         state = "[green]healthy[/]" if r.state == "healthy" else (
