@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 HEALTHY = "healthy"
 FAILING = "failing"
@@ -167,8 +167,33 @@ def _trailing_empty(runs: Sequence[Run]) -> list[Run]:
     return []
 
 
+class OpsPayload:
+    """The outbox payload of an operations alert (a dataclass with ``since`` and ``key``):
+    its fields, ``since`` as ISO text, and its key; and back.  Shared by source-health and
+    delivery-problem alerts, which travel through the same outbox."""
+
+    since: datetime
+
+    @property
+    def key(self) -> str:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)  # type: ignore[call-overload]
+        data["since"] = self.since.isoformat()
+        data["key"] = self.key
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        fields = {k: v for k, v in data.items()
+                  if k in cls.__dataclass_fields__}  # type: ignore[attr-defined]
+        fields["since"] = datetime.fromisoformat(str(data["since"]))
+        return cls(**fields)
+
+
 @dataclass(frozen=True)
-class HealthAlert:
+class HealthAlert(OpsPayload):
     """An operations alert: a source entered a problem state, or recovered from it.
 
     ``key`` is derived from (source, problem, episode start, recovered), so an episode
@@ -192,17 +217,6 @@ class HealthAlert:
                  "recovered" if self.recovered else "entered")
         return "cwh_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["since"] = self.since.isoformat()
-        data["key"] = self.key
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> HealthAlert:
-        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        fields["since"] = datetime.fromisoformat(str(data["since"]))
-        return cls(**fields)
 
 
 def decide(

@@ -32,15 +32,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage import models, repo
+from storage.health import OpsPayload
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -60,7 +60,7 @@ Target = tuple[str, str]  # (channel name, target)
 
 
 @dataclass(frozen=True)
-class DeliveryProblem:
+class DeliveryProblem(OpsPayload):
     """An operations alert about delivery itself.
 
     ``endpoint_disabled``: ``target`` answered 410 Gone while ``alert_key`` was being sent,
@@ -88,17 +88,6 @@ class DeliveryProblem:
         parts = (self.problem, self.channel, self.target, episode)
         return "cwd_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["since"] = self.since.isoformat()
-        data["key"] = self.key
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DeliveryProblem:
-        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        fields["since"] = datetime.fromisoformat(str(data["since"]))
-        return cls(**fields)
 
 
 @dataclass(frozen=True)
