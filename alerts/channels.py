@@ -9,7 +9,9 @@ Each channel also says which alert ``kinds`` it takes (None: every kind).  Opera
 disabled by 410 Gone, an alert dead-lettered) go to the operations targets
 ``CAREWATCH_OPS_EMAIL_TO`` (same SMTP server) and/or ``CAREWATCH_OPS_WEBHOOK_URL`` (same
 signing secret) when either is set, and then never to the status channels, which in turn
-take only status alerts; with neither set, the status channels take everything.
+take only status alerts; with neither set, the status channels take every status and
+operations alert.  Digests (``storage.digests``) go only to ``CAREWATCH_DIGEST_TO`` (same SMTP
+server, channel "digest_email"), never to the status channels or a webhook.
 
 ``send_email`` / ``send_webhook`` are imported inside the methods because those modules import
 ``DeliveryResult`` from here; importing them at the top would be circular.
@@ -24,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from storage.digests import ALERT_DIGEST
 from storage.health import ALERT_SOURCE_HEALTH
 from storage.notices import ALERT_KINDS as STATUS_ALERT_KINDS
 from storage.outbox import ALERT_DELIVERY
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from alerts.webhook import WebhookSettings
 
 OPS_ALERT_KINDS = frozenset({ALERT_SOURCE_HEALTH, ALERT_DELIVERY})
+DIGEST_KINDS = frozenset({ALERT_DIGEST})
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,12 @@ class Channel(Protocol):
 class EmailChannel:
     settings: SmtpSettings
     kinds: frozenset[str] | None = None
-    ops: bool = False  # the operations recipients (recorded as channel "ops_email")
+    # "ops" or "digest" for those recipients (recorded as channel "ops_email", ...)
+    role: str = ""
 
     @property
     def name(self) -> str:
-        return "ops_email" if self.ops else "email"
+        return f"{self.role}_email" if self.role else "email"
 
     @property
     def target(self) -> str:
@@ -88,11 +93,11 @@ class EmailChannel:
 class WebhookChannel:
     settings: WebhookSettings
     kinds: frozenset[str] | None = None
-    ops: bool = False  # the operations endpoint (recorded as channel "ops_webhook")
+    role: str = ""  # "ops" for the operations endpoint (recorded as channel "ops_webhook")
 
     @property
     def name(self) -> str:
-        return "ops_webhook" if self.ops else "webhook"
+        return f"{self.role}_webhook" if self.role else "webhook"
 
     @property
     def target(self) -> str:
@@ -130,16 +135,33 @@ def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]
 
     env = os.environ if environ is None else environ
     ops = _ops_channels(env)
-    status_kinds = frozenset(STATUS_ALERT_KINDS) if ops else None
+    status_kinds = frozenset(STATUS_ALERT_KINDS) | (frozenset() if ops else OPS_ALERT_KINDS)
     channels: list[Channel] = []
-    status_email = not (ops and not env.get("CAREWATCH_SMTP_TO", "").strip())
+    # With operations or digest recipients set, an empty CAREWATCH_SMTP_TO means "no email
+    # per event": a digest reader need not also take every alert.
+    other_mail = ops or env.get("CAREWATCH_DIGEST_TO", "").strip()
+    status_email = not (other_mail and not env.get("CAREWATCH_SMTP_TO", "").strip())
     smtp = SmtpSettings.from_env(env) if status_email else None
     if smtp is not None:
         channels.append(EmailChannel(smtp, kinds=status_kinds))
     webhook = WebhookSettings.from_env(env)
     if webhook is not None:
         channels.append(WebhookChannel(webhook, kinds=status_kinds))
-    return channels + ops
+    return channels + ops + _digest_channels(env)
+
+
+def _digest_channels(env: Mapping[str, str]) -> list[Channel]:
+    """``CAREWATCH_DIGEST_TO`` over the status SMTP server: the digest recipients."""
+    from alerts.email import SmtpSettings
+
+    to = env.get("CAREWATCH_DIGEST_TO", "").strip()
+    if not to:
+        return []
+    if not env.get("CAREWATCH_SMTP_HOST", "").strip():
+        raise ValueError("CAREWATCH_DIGEST_TO is set but CAREWATCH_SMTP_HOST is not: "
+                         "digests use the same SMTP server settings")
+    smtp = SmtpSettings.from_env({**env, "CAREWATCH_SMTP_TO": to})
+    return [EmailChannel(smtp, kinds=DIGEST_KINDS, role="digest")] if smtp is not None else []
 
 
 def _ops_channels(env: Mapping[str, str]) -> list[Channel]:
@@ -156,10 +178,10 @@ def _ops_channels(env: Mapping[str, str]) -> list[Channel]:
                              "operations email uses the same SMTP server settings")
         smtp = SmtpSettings.from_env({**env, "CAREWATCH_SMTP_TO": to})
         if smtp is not None:
-            channels.append(EmailChannel(smtp, kinds=OPS_ALERT_KINDS, ops=True))
+            channels.append(EmailChannel(smtp, kinds=OPS_ALERT_KINDS, role="ops"))
     url = env.get("CAREWATCH_OPS_WEBHOOK_URL", "").strip()
     if url:
         webhook = WebhookSettings.from_env({**env, "CAREWATCH_WEBHOOK_URL": url})
         if webhook is not None:
-            channels.append(WebhookChannel(webhook, kinds=OPS_ALERT_KINDS, ops=True))
+            channels.append(WebhookChannel(webhook, kinds=OPS_ALERT_KINDS, role="ops"))
     return channels

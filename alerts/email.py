@@ -15,7 +15,8 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -191,3 +192,13 @@ def _reply(code: int, message: bytes | str) -> str:
     if isinstance(message, bytes):
         message = message.decode("utf-8", errors="replace")
     return f"{code} {' '.join(message.split())}"
+
+
+@contextmanager
+def open_session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
+    """An SMTP session as a delivery opens it (TLS as configured, logged in), for
+    ``carewatch doctor`` to prove the server is reachable without sending anything."""
+    with _connect(settings) as smtp:
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+        yield smtp

@@ -5,6 +5,10 @@ Receivers verify ``webhook-signature`` (HMAC-SHA256 over ``id.timestamp.body``) 
 on ``webhook-id``.  carewatch therefore uses the transition's idempotency key as the id (the
 same on every retry, so a receiver drops repeats) and a fresh timestamp per attempt (so a retry
 an hour later is not rejected as stale).
+
+The body's shape is a published contract: ``alerts/schema/webhook-payload.schema.json`` (JSON
+Schema 2020-12, shipped in the package).  ``payload_errors`` checks a payload against it; the
+tests and the test receiver (``replay.sinks.WebhookReceiver``) run it on every payload sent.
 """
 
 from __future__ import annotations
@@ -14,9 +18,13 @@ import binascii
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,6 +34,9 @@ from alerts.channels import DeliveryResult, safe_url
 from alerts.message import Alertable, render_payload, utc
 from alerts.retry import parse_retry_after
 from scrapers.http import env_number
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_BYTES = 24  # the Standard Webhooks spec asks for 24 to 64 random bytes
@@ -151,3 +162,71 @@ def _scrub(text: str, settings: WebhookSettings) -> str:
         if needle:
             text = text.replace(needle, "***")
     return text
+
+
+# --- the payload's JSON Schema -------------------------------------------------------------
+
+PAYLOAD_SCHEMA = "schema/webhook-payload.schema.json"  # inside the alerts package
+# The schema's definition for each payload type: validating against the one that ``type``
+# names gives "$.data.new: 'x' is not one of [...]" rather than oneOf's "not valid under
+# any of the given schemas".
+PAYLOAD_DEFINITIONS = {
+    "status.changed": "statusChanged",
+    "status.unconfirmed_report": "unconfirmedReport",
+    "source.health": "sourceHealth",
+    "delivery.problem": "deliveryProblem",
+}
+# RFC 3986 absolute URI: a scheme, then no character a URI never carries unescaped.
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+@cache
+def payload_schema() -> dict[str, Any]:
+    """The webhook payload's JSON Schema, as shipped (see README, Alerts)."""
+    text = resources.files("alerts").joinpath(PAYLOAD_SCHEMA).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def payload_validator(payload_type: str | None = None) -> Validator:
+    """A Draft 2020-12 validator for the whole schema, or for one payload type's definition,
+    that also checks ``date``, ``date-time`` and ``uri`` formats.
+
+    jsonschema is imported here rather than at the top: the sender never validates what it
+    renders, only the tests and the test receiver do.  (It is always installed all the
+    same: Prefect depends on it.)
+    """
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = payload_schema()
+    if payload_type is not None:
+        schema = {key: value for key, value in schema.items() if key != "oneOf"}
+        schema["$ref"] = f"#/$defs/{PAYLOAD_DEFINITIONS[payload_type]}"
+    formats = FormatChecker()
+    # jsonschema checks "uri" only when the rfc3987 package is installed; this is enough to
+    # catch a relative or space-containing URL, and http(s) ones must name a host.
+    formats.checks("uri")(_is_absolute_uri)
+    return Draft202012Validator(schema, format_checker=formats)
+
+
+def payload_errors(payload: object) -> list[str]:
+    """Every way ``payload`` breaks the schema, one line each ("$.data.new: 'serios' is not
+    one of ['serious', 'significant']"); empty for a valid payload."""
+    payload_type = payload.get("type") if isinstance(payload, dict) else None
+    known = payload_type if payload_type in PAYLOAD_DEFINITIONS else None
+    errors = sorted(payload_validator(known).iter_errors(payload), key=lambda e: e.json_path)
+    return [f"{error.json_path}: {_clip(error.message)}" for error in errors]
+
+
+def _is_absolute_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # "format" constrains strings only; "type" speaks for the rest
+    if not _ABSOLUTE_URI.match(value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme.lower() not in ("http", "https") or bool(parts.hostname)
+
+
+def _clip(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"

@@ -127,6 +127,42 @@ def sources() -> None:
                   soft_wrap=True)
 
 
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(
+        help="Write the site into this folder (default: $CAREWATCH_DATA_DIR/report). It is "
+        "replaced whole on each run, so it must be new, empty or an earlier report.")] = None,
+    authority: Annotated[list[str] | None, typer.Option(
+        "--authority", help="Council to show (repeatable; '*' for every council with "
+        "anything recorded). Default: the councils whose changes alert.")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Where the site will be published, e.g. https://example.org/carewatch/ "
+        "(makes the feeds' links absolute).")] = None,
+) -> None:
+    """Write the status page and Atom feeds as a static site (no server, no JavaScript
+    needed) and print the path of its index.html."""
+    from rich.markup import escape
+
+    from flows.config import Settings
+    from flows.database import open_database
+    from report.build import write_report
+    from report.site import SiteError
+    from scrapers.registry import SOURCES
+
+    settings = Settings.from_env()
+    chosen = authority or list(settings.authorities)
+    try:
+        written = write_report(
+            open_database(settings.database_url), out or _data_dir() / "report",
+            authorities=None if "*" in chosen else chosen, sources=SOURCES, base_url=base_url)
+    except SiteError as exc:
+        console.print(f"[red]carewatch: {escape(str(exc))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"Status page and feeds written: {written.files} files, "
+                  f"{written.bytes / 1024:.0f} KiB, in {written.seconds:.2f} s. Open:")
+    console.print(str(written.index), markup=False, highlight=False, soft_wrap=True)
+
+
 review_app = typer.Typer(
     no_args_is_help=False,
     help="List observations read with too little confidence to count, and confirm or reject "
@@ -344,8 +380,74 @@ def classify(
 
 
 @app.command()
+def health() -> None:
+    """Re-assess every enabled source now, as the daily `source-health` deployment does
+    (including whether it is still being polled), and deliver any operations alert."""
+    from flows import render
+    from flows.health import source_health
+    from scrapers.registry import SOURCES
+
+    report = source_health()
+    render.health_report(console, report, SOURCES)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def digest(
+    period: Annotated[str, typer.Option(help="day or week: the period since the previous "
+                                        "digest of that period (or one period).")] = "week",
+) -> None:
+    """Send the digest email now (to CAREWATCH_DIGEST_TO), as the weekly `digest`
+    deployment does; once per day or week: a second run in the same period sends nothing."""
+    from flows import render
+    from flows.digest import digest as digest_flow
+    from storage.digests import PERIODS
+
+    if period not in PERIODS:
+        raise typer.BadParameter(f"use one of: {', '.join(PERIODS)}", param_hint="--period")
+    render.digest_report(console, digest_flow(period=period))
+
+
+@app.command()
+def doctor(
+    migrate: Annotated[bool, typer.Option(
+        help="Also bring the database schema to the latest migration.")] = False,
+) -> None:
+    """Check the configuration: settings and secrets, sources file, database reachable and
+    migrations current, SMTP server reachable (no mail sent), webhook endpoint reachable and
+    secret well-formed, Prefect API; and say what to fix.  Exit status 1 if anything fails."""
+    from flows import render
+    from flows.doctor import FAIL, run_checks
+
+    checks = run_checks(migrate=migrate)
+    render.doctor(console, checks)
+    raise typer.Exit(1 if any(c.status == FAIL for c in checks) else 0)
+
+
+secret_app = typer.Typer(no_args_is_help=True,
+                         help="Keep the SMTP password or webhook secret in a Prefect Secret "
+                         "block (encrypted by the Prefect server) instead of an env var.")
+app.add_typer(secret_app, name="secret")
+
+
+@secret_app.command("set")
+def secret_set(
+    name: Annotated[str, typer.Argument(help="Block name, e.g. carewatch-smtp-password.")],
+) -> None:
+    """Store a secret typed at the prompt (not echoed, never an argument: shell history
+    keeps arguments) in the Prefect Secret block NAME, on the Prefect API the flows use;
+    then point CAREWATCH_SMTP_PASSWORD_BLOCK or CAREWATCH_WEBHOOK_SECRET_BLOCK at NAME."""
+    from prefect.blocks.system import Secret
+
+    value = typer.prompt("Secret value", hide_input=True, confirmation_prompt=True)
+    Secret(value=value).save(name, overwrite=True)
+    console.print(f"Saved Prefect Secret block [bold]{name}[/].")
+
+
+@app.command()
 def serve() -> None:
-    """Run the scheduled deployments (poll every 30 min, delivery retries every 5 min)
+    """Run the scheduled deployments (poll every 30 min, delivery retries every 5 min,
+    source health daily, the digest weekly)
     in this process until interrupted; starts a local Prefect server unless
     PREFECT_API_URL is set."""
     from flows import serve as serve_module

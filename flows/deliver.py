@@ -12,7 +12,11 @@ minutes on its own schedule.  Delivery neither loses nor repeats (issue 6):
   and ``carewatch alerts replay`` can send it again;
 - **never twice**: a delivered (alert, target) is never sent again, a row is claimed in a
   committed transaction before its send so overlapping runs cannot both send it, and the
-  ``webhook-id`` is always the alert's key.
+  ``webhook-id`` is always the alert's key.  The one exception is a run killed after a
+  receiver took a send and before the attempt was committed: once its claim lapses
+  (``outbox.CLAIM``) the send is repeated, with the same webhook-id (a receiver drops it)
+  or as a second email with the same Message-ID (email has no idempotency key).  That is
+  at-least-once, never lost (``tests/flows/test_kill.py``).
 
 Every attempt, good or bad, is recorded.  Each channel takes only the alert kinds it is for
 (``alerts.channels``): operations alerts go to the operations targets when they are
@@ -42,6 +46,7 @@ from alerts.retry import RetryPolicy, Uniform
 from flows.config import Settings
 from flows.database import open_database
 from storage import outbox
+from storage.db import run_transaction
 
 LOG = logging.getLogger(__name__)
 # Passes over the outbox per run: the first sends what is due, later ones the operations
@@ -60,6 +65,13 @@ class DeliveryReport:
     dead: list[tuple[str, str]] = field(default_factory=list)  # (alert key, channel)
     disabled: list[tuple[str, str]] = field(default_factory=list)  # (channel, target)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # disabled (channel, target)
+
+    def absorb(self, other: DeliveryReport) -> None:
+        """Add what ``other`` (one committed attempt's outcome) says happened."""
+        self.sent += other.sent
+        self.failed += other.failed
+        self.dead += other.dead
+        self.disabled += other.disabled
 
 
 @dataclass(frozen=True)
@@ -144,16 +156,34 @@ def deliver_due(
         for item in items:
             if (item.channel, item.target) in report.disabled:
                 continue  # answered 410 earlier in this run
-            now = clock()
-            with sessions.begin() as session:
-                if not outbox.claim(session, item.alert_id, item.channel, item.target,
-                                    now=now, until=now + outbox.CLAIM):
-                    continue  # another run has it, or it was just delivered
+            if not run_transaction(sessions, _claimer(item, clock())):
+                continue  # another run has it, or it was just delivered
             result = send(by_target[(item.channel, item.target)], item.message)
-            with sessions.begin() as session:
-                settle(session, item, result, now=clock(), policy=policy, rng=rng,
-                       report=report, logger=logger)
+            report.absorb(_settle_committed(sessions, item, result, now=clock(), policy=policy,
+                                            rng=rng, logger=logger))
     return report
+
+
+def _claimer(item: _Item, now: datetime) -> Callable[[Session], bool]:
+    """The claim of ``item`` as a transaction's work (committed before the send)."""
+    def claim(session: Session) -> bool:
+        return outbox.claim(session, item.alert_id, item.channel, item.target, now=now,
+                            until=now + outbox.CLAIM)
+
+    return claim
+
+
+def _settle_committed(sessions: sessionmaker[Session], item: _Item, result: DeliveryResult,
+                      **options: Any) -> DeliveryReport:
+    """``settle`` in a transaction of its own, run again if it loses a race with another
+    run (the same operations alert queued by both); returns what it did.  A fresh report
+    per try, so a retried transaction is not reported twice."""
+    def work(session: Session) -> DeliveryReport:
+        outcome = DeliveryReport()
+        settle(session, item, result, report=outcome, **options)
+        return outcome
+
+    return run_transaction(sessions, work)
 
 
 def _item(due: outbox.Due) -> _Item:
@@ -254,8 +284,7 @@ def replay(
             continue
         item = _Item(alert_id, key, kind, message, *target, states.get(target, 0))
         result = send(channel, message)
-        with sessions.begin() as session:
-            settle(session, item, result, now=clock(), report=report, logger=logger,
-                   scheduled=False)
+        report.absorb(_settle_committed(sessions, item, result, now=clock(), logger=logger,
+                                        scheduled=False))
     return report
 

@@ -4,7 +4,8 @@ Starts the replay site as it stood on 1 July 2020, a local SMTP server and a loc
 webhook receiver; polls (the quiet baseline); publishes CIW's 3 Aug 2020 letter on the
 replay timeline; polls again (one alert, by email and signed webhook); moves on to 5 Sep
 2020, when the same letter has appeared again in Welsh, in a council committee paper and in
-the press, and polls a third time (nothing: one event, counted once).  Every step is
+the press, and polls a third time (nothing: one event, counted once); then writes the status
+page and Atom feeds (``carewatch report``) into the work directory.  Every step is
 checked, and a failed check makes the command exit non-zero, so the demo doubles as a smoke
 test of a fresh install.
 """
@@ -35,6 +36,7 @@ class DemoOutcome:
     workdir: Path
     checks: list[tuple[str, bool]] = field(default_factory=list)
     seconds: float = 0.0
+    report: Path | None = None  # the status page's index.html
 
     @property
     def ok(self) -> bool:
@@ -94,6 +96,18 @@ def _letter_places(workdir: Path) -> list[str]:
         return [m.source for m in found]
 
 
+def _write_report(workdir: Path) -> Path:
+    """The status page and feeds for the demo's database, as ``carewatch report`` writes
+    them (into ``<workdir>/report``); returns the page's path."""
+    from flows.database import open_database
+    from report.build import write_report
+    from scrapers.registry import SOURCES
+
+    sessions = open_database(f"sqlite:///{workdir / 'carewatch.db'}")
+    return write_report(sessions, workdir / "report", authorities=["Wrexham"],
+                        sources=SOURCES).index
+
+
 def run_demo(show: Callable[[str, object], None], workdir: Path | None = None) -> DemoOutcome:
     """Run the three polls; ``show(step, payload)`` renders each step for the user."""
     from flows.database import close_databases
@@ -150,6 +164,11 @@ def run_demo(show: Callable[[str, object], None], workdir: Path | None = None) -
         check("the letter is one event, seen in several places",
               {"ciw_la_reports", "ciw_welsh", "wrexham_moderngov"} <= set(places))
         show("status", outcome.workdir)
+        outcome.report = _write_report(outcome.workdir)
+        show("report", outcome.report)
+        page = outcome.report.read_text(encoding="utf-8") if outcome.report.exists() else ""
+        check("status page written, showing the escalation",
+              "Significant concern" in page and "status.atom" in page)
     close_databases()
     outcome.seconds = time.perf_counter() - started
     return outcome

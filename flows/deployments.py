@@ -46,4 +46,20 @@ DEPLOYMENTS = (
         cron="*/5 * * * *",
         description="Retry alerts whose delivery failed (SMTP or webhook receiver down).",
     ),
+    DeploymentSpec(
+        name="source-health",
+        entrypoint="flows/health.py:source_health",
+        cron="0 7 * * *",
+        description="Daily: is every source still polled, reachable, readable and fresh? "
+                    "Operations alert when one stops being.",
+    ),
+    DeploymentSpec(
+        name="digest",
+        entrypoint="flows/digest.py:digest",
+        cron="0 8 * * 1",
+        description="Weekly digest email (CAREWATCH_DIGEST_TO): new publications, status "
+                    "changes, where each service stands.",
+        # For a daily digest: cron "0 8 * * *" and period "day".
+        parameters={"period": "week"},
+    ),
 )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from flows.config import Settings
 from flows.database import open_database
 from flows.deliver import DeliveryReport, deliver
+from flows.health import check_source
 from scrapers.base import CrawlResult, FetchError
 from scrapers.crawl import listing_pages
 from scrapers.http import CacheEntry, HttpClient
@@ -34,6 +35,7 @@ from scrapers.registry import (
     get_source,
 )
 from storage import health, http_cache, ledger, repo
+from storage.db import run_transaction
 from storage.status import Transition
 
 
@@ -141,8 +143,11 @@ def store_and_detect(
     source's claim is still worth recording (it may raise an unconfirmed report).
     """
     if session is None:
-        with open_database(settings.database_url).begin() as own:
-            return _store(source, result, settings, own, quiet=quiet, now=now)
+        # A concurrent poll may store the same publication first: then this source's
+        # transaction fails on a unique constraint and is run again, finding it stored.
+        return run_transaction(
+            open_database(settings.database_url),
+            lambda own: _store(source, result, settings, own, quiet=quiet, now=now))
     try:
         return _store(source, result, settings, session, quiet=quiet, now=now)
     except Exception:
@@ -181,14 +186,15 @@ def citation_rank(name: str) -> int:
 
 
 def _record_run(settings: Settings, report: SourceReport, started: datetime) -> None:
-    sessions = open_database(settings.database_url)
-    with sessions.begin() as session:
+    def record(session: Session) -> None:
         run_id = repo.start_run(session, report.source, started)
         repo.finish_run(
             session, run_id, ok=report.ok, found=None if report.unchanged else report.found,
             new=report.new,
             errors="\n".join(report.errors) or None, now=datetime.now(UTC),
         )
+
+    run_transaction(open_database(settings.database_url), record)
 
 
 def _save_validators(settings: Settings, name: str, validators: dict[str, CacheEntry]) -> None:
@@ -197,30 +203,17 @@ def _save_validators(settings: Settings, name: str, validators: dict[str, CacheE
     if not validators:
         return
     try:
-        with open_database(settings.database_url).begin() as session:
-            http_cache.save(session, validators, datetime.now(UTC))
+        # Two polls saving one URL's entry at once: the loser runs again and replaces it.
+        run_transaction(open_database(settings.database_url),
+                        lambda session: http_cache.save(session, validators, datetime.now(UTC)))
     except Exception as exc:
         get_run_logger().error("saving HTTP validators of %s failed: %s", name, exc)
 
 
 def _check_health(settings: Settings, source: Source, now: datetime) -> list[health.HealthAlert]:
-    """Re-assess ``source`` after its run; enqueue an operations alert only when its state
-    changed (entered a problem, switched problem, or recovered), in one transaction with the
-    new state.  Not called on a dry run, and not silenced by the quiet baseline."""
-    sessions = open_database(settings.database_url)
-    with sessions.begin() as session:
-        current = health.assess(
-            repo.recent_runs(session, source.name),
-            cadence=source.cadence,
-            last_new=repo.last_new_item(session, source.name),
-            now=now,
-            thresholds=settings.health,
-            feed=source.kind == "rss",
-        )
-        alerts = health.decide(source.name, repo.get_health(session, source.name), current,
-                               title=source.title, url=base_url_for(source, settings.environ))
-        repo.save_health(session, source.name, current, now=now)
-        return [alert for alert in alerts if repo.enqueue_health(session, alert, now=now)]
+    """Re-assess ``source`` after its run (``flows.health.check_source``, which the daily
+    health flow shares).  Not called on a dry run, and not silenced by the quiet baseline."""
+    return check_source(settings, source, now)[1]
 
 
 def poll_order(sources: list[Source]) -> list[Source]:
@@ -274,15 +267,21 @@ def poll(
     """Poll ``sources`` (every enabled one by default) and deliver any alerts.
 
     The first run on an empty database is a quiet baseline: it records history without
-    alerting, unless ``alert_on_baseline``.  ``dry_run`` computes the alerts it would send
-    and prints them, but sends nothing and writes nothing.  ``scheduled`` (the deployment's
+    alerting, unless ``alert_on_baseline``; so is a run that starts before a baseline run
+    has completed (alongside it, or after it was killed: ``repo.start_baseline``).
+    ``dry_run`` computes the alerts it would send and prints them, but sends nothing and
+    writes nothing.  ``scheduled`` (the deployment's
     runs) skips sources polled more recently than their configured ``every``.
     """
     settings = Settings.from_env()
     sessions = open_database(settings.database_url)
     now = datetime.now(UTC)
+    if dry_run:
+        with sessions() as session:
+            baseline = repo.in_baseline(session)
+    else:
+        baseline = run_transaction(sessions, lambda session: repo.start_baseline(session, now))
     with sessions() as session:
-        baseline = repo.is_empty(session)
         selected, skipped = select_sources(
             sources, scheduled=scheduled, now=now,
             last_started=lambda name: repo.last_started(session, name))
@@ -300,6 +299,9 @@ def poll(
         if dry_session is not None:
             dry_session.rollback()
             dry_session.close()
+    if not dry_run:
+        run_transaction(sessions,
+                        lambda session: repo.finish_baseline(session, datetime.now(UTC)))
     if not dry_run and deliver_alerts:
         report.delivery = deliver()
     return report

@@ -269,6 +269,8 @@ def demo_step(console: Console, step: str, payload: Any) -> None:
         sessions = open_database(Settings.from_env().database_url)
         with sessions() as session:
             status_table(console, repo.current_status(session, "Wrexham"), "Wrexham")
+    elif step == "report":
+        console.print(f"Status page and feeds written: {payload}", soft_wrap=True)
     elif step == "check":
         label, passed = payload
         console.print(("[green]✓[/] " if passed else "[red]✗[/] ") + label)
@@ -287,6 +289,8 @@ def demo_summary(console: Console, outcome: Any) -> None:
     console.rule(f"[{colour}]{passed}/{len(outcome.checks)} checks passed in "
                  f"{outcome.seconds:.1f} s[/]")
     console.print(f"Demo database kept at {Path(outcome.workdir) / 'carewatch.db'}")
+    if getattr(outcome, "report", None):
+        console.print(f"Status page (open in a browser): {outcome.report}", soft_wrap=True)
 
 
 def classification(console: Console, path: str, result: Any) -> None:
@@ -417,3 +421,56 @@ def enable_outcome(console: Console, target: str, enabled: Sequence[tuple[str, s
     for channel, _ in enabled:
         console.print(f"Re-enabled {escape(f'{channel} {target}')}: what it missed is sent by "
                       "the next `carewatch deliver` (or `carewatch run`).", soft_wrap=True)
+
+
+def health_report(console: Console, report: Any, sources: Mapping[str, Any]) -> None:
+    """`carewatch health`: each enabled source's state now, then any alert it raised."""
+    table = Table(title="Source health now")
+    for column in ("source", "state", "since", "detail"):
+        table.add_column(column, overflow="fold")
+    for name, state in report.states.items():
+        shown = "[green]healthy[/]" if state.ok else f"[red]{state.state}[/]"
+        table.add_row(name, shown, _moment(state.since), escape(state.detail or ""))
+    console.print(table)
+    from alerts.message import render_subject
+
+    for alert in report.alerts:
+        console.print(f"  [magenta]operations alert[/]: {escape(render_subject(alert))}",
+                      soft_wrap=True)
+    if report.delivery is not None:
+        delivery_report(console, report.delivery)
+
+
+def digest_report(console: Console, report: Any) -> None:
+    """`carewatch digest`: what the digest covered, whether it was queued, its delivery."""
+    if report.digest is None:
+        console.print(f"No digest: {report.reason}")
+        return
+    from alerts.digest import render_subject
+
+    d = report.digest
+    verb = "Queued" if report.enqueued else "Not queued"
+    console.print(f"{verb}: {escape(render_subject(d))}  [dim](from {_moment(d.start)} to "
+                  f"{_moment(d.end)})[/]", soft_wrap=True)
+    if report.reason:
+        console.print(f"  {escape(report.reason)}")
+    if report.delivery is not None:
+        delivery_report(console, report.delivery)
+
+
+def doctor(console: Console, checks: Sequence[Any]) -> None:
+    """`carewatch doctor`: one row per check; what to fix under each one not ok."""
+    colours = {"ok": "green", "warn": "yellow", "fail": "red"}
+    table = Table(title="carewatch doctor")
+    for column in ("check", "result", "detail"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        colour = colours.get(check.status, "white")
+        detail = escape(check.detail)
+        if check.fix:
+            detail += f"\n[bold]fix:[/] {escape(check.fix)}"
+        table.add_row(check.name, f"[{colour}]{check.status}[/]", detail)
+    console.print(table)
+    failed = sum(c.status == "fail" for c in checks)
+    warned = sum(c.status == "warn" for c in checks)
+    console.print(f"{failed} failed, {warned} warning(s), {len(checks) - failed - warned} ok")

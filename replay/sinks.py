@@ -9,8 +9,12 @@ through smtplib and httpx exactly as in production; nothing leaves the machine.
   makes it demand AUTH, so login, STARTTLS and implicit TLS are all exercised for real.
   ``refuse`` makes it answer 421 to MAIL and 451 to DATA, to simulate a relay that is down.
 - ``WebhookReceiver``: a ThreadingHTTPServer that verifies every POST with the
-  ``standardwebhooks`` reference code, answers 401 on a bad signature, and otherwise answers
-  the next status from ``responses`` (then 204), to simulate failing endpoints.
+  ``standardwebhooks`` reference code, answers 401 on a bad signature, checks every verified
+  payload against carewatch's published JSON Schema (``alerts.webhook.payload_errors``) and
+  answers 400 to one that breaks it, and otherwise answers the next status from
+  ``responses`` (then 204), to simulate failing endpoints.  A schema error also fails the
+  ``with`` block that ran the receiver, so every end-to-end test that uses it checks the
+  payload contract without asking.
 """
 
 from __future__ import annotations
@@ -230,7 +234,8 @@ class _Handler:
 
 @dataclass(frozen=True)
 class ReceivedWebhook:
-    """One POST as received: ``payload`` is the parsed JSON body ({} when unparseable)."""
+    """One POST as received: ``payload`` is the parsed JSON body ({} when unparseable);
+    ``schema_errors`` are the ways a verified payload breaks the published schema."""
 
     id: str | None
     timestamp: datetime | None
@@ -239,6 +244,11 @@ class ReceivedWebhook:
     status_sent: int
     headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    schema_errors: tuple[str, ...] = ()
+
+
+class SchemaViolation(AssertionError):
+    """carewatch sent a webhook payload its own schema does not allow."""
 
 
 class WebhookReceiver:
@@ -248,12 +258,21 @@ class WebhookReceiver:
     before the default 204: ``WebhookReceiver(secret, responses=[500])`` fails the first
     delivery and accepts the retry.  ``delay`` (seconds) holds every answer back, to make a
     sender time out.
+
+    ``check_schema`` (on by default) validates each verified payload against
+    ``alerts/schema/webhook-payload.schema.json``: a payload that breaks it is answered 400
+    (without spending ``responses``), recorded with its errors in ``schema_errors``, and
+    makes leaving the ``with`` block raise ``SchemaViolation``, so no test can pass while
+    carewatch sends what it documents it never sends.  Turn it off only to receive payloads
+    that are not carewatch's.
     """
 
-    def __init__(self, secret: str, *, responses: Iterable[int] = (), delay: float = 0.0) -> None:
+    def __init__(self, secret: str, *, responses: Iterable[int] = (), delay: float = 0.0,
+                 check_schema: bool = True) -> None:
         self._webhook = Webhook(secret)
         self.responses: deque[int] = deque(responses)
         self.delay = delay
+        self.check_schema = check_schema
         self._lock = threading.Lock()
         self._received: list[ReceivedWebhook] = []
         self._server = ThreadingHTTPServer((LOOPBACK, 0), _make_http_handler(self))
@@ -268,6 +287,11 @@ class WebhookReceiver:
     def received(self) -> list[ReceivedWebhook]:
         with self._lock:
             return list(self._received)
+
+    @property
+    def schema_errors(self) -> list[str]:
+        """"<webhook-id>: <path>: <message>" for every schema error in every payload."""
+        return [f"{r.id}: {error}" for r in self.received for error in r.schema_errors]
 
     def start(self) -> Self:
         if self._thread is None:
@@ -290,19 +314,34 @@ class WebhookReceiver:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self.stop()
+        problems = self.schema_errors
+        if problems and exc_type is None:  # never mask the block's own failure
+            raise SchemaViolation(
+                "webhook payloads broke alerts/schema/webhook-payload.schema.json:\n  "
+                + "\n  ".join(problems))
 
     def _handle(self, body: bytes, headers: dict[str, str]) -> ReceivedWebhook:
-        """Verify, pick the status to answer, and record the delivery."""
+        """Verify, check the schema, pick the status to answer, and record the delivery."""
         error = None
+        schema_errors: tuple[str, ...] = ()
         try:
             payload = self._webhook.verify(body, headers)
             verified = True
         except Exception as exc:  # noqa: BLE001 - malformed headers raise ValueError etc.
             verified, error, payload = False, f"{type(exc).__name__}: {exc}", _json(body)
+        if verified and self.check_schema:
+            from alerts.webhook import payload_errors  # carewatch's contract, loaded on use
+
+            schema_errors = tuple(payload_errors(payload))
         with self._lock:
-            status = (self.responses.popleft() if self.responses else 204) if verified else 401
+            if not verified:
+                status = 401
+            elif schema_errors:
+                status = 400
+            else:
+                status = self.responses.popleft() if self.responses else 204
             record = ReceivedWebhook(
                 id=headers.get("webhook-id"),
                 timestamp=_timestamp(headers.get("webhook-timestamp")),
@@ -311,6 +350,7 @@ class WebhookReceiver:
                 status_sent=status,
                 headers=headers,
                 error=error,
+                schema_errors=schema_errors,
             )
             self._received.append(record)
         return record
@@ -348,6 +388,8 @@ def _make_http_handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler
 def _reply_body(record: ReceivedWebhook) -> bytes:
     if not record.verified:
         return f"signature rejected: {record.error}".encode()
+    if record.schema_errors:
+        return ("payload breaks the schema: " + "; ".join(record.schema_errors)).encode()
     return f"simulated failure {record.status_sent}".encode()
 
 

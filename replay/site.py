@@ -246,15 +246,17 @@ Handler = Callable[["ReplaySite", str, str, dict[str, list[str]], date], Respons
 def _handlers() -> dict[str, Handler]:
     """Host -> the ``serve`` of the replay module answering for it (imported on first use,
     because those modules import this one for ``Response`` and ``ok``)."""
-    if not _HANDLERS:
-        for name in SERVED_SOURCES:
-            module: ModuleType = importlib.import_module(f"replay.render_{name}")
-            for host in module.HOSTS:
-                _HANDLERS[host] = module.serve
+    with _HANDLERS_LOCK:  # the server answers in threads: never hand out a half-filled map
+        if not _HANDLERS:
+            for name in SERVED_SOURCES:
+                module: ModuleType = importlib.import_module(f"replay.render_{name}")
+                for host in module.HOSTS:
+                    _HANDLERS[host] = module.serve
     return _HANDLERS
 
 
 _HANDLERS: dict[str, Handler] = {}
+_HANDLERS_LOCK = threading.Lock()
 
 
 def _listing_page(path: str) -> int | None:

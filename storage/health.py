@@ -16,6 +16,15 @@ source's ``cadence`` in ``scrapers/sources.toml``):
   finds nothing without an explicit "no results" marker already raises the ParseError.
 - ``failing`` — the last N runs all failed (N = ``Thresholds.failures``,
   ``CAREWATCH_HEALTH_FAILURES``, default 3): one 500 is weather, three in a row is an outage.
+- ``not_polled`` — the source has not been polled for ``every`` × ``overdue_factor``
+  (``CAREWATCH_HEALTH_OVERDUE_FACTOR``, default 3; never less than two hours): the schedule,
+  the worker or the poll flow itself has stopped, so nothing else about the source can be
+  current.  Only the daily ``source-health`` flow can see it (a poll has just run); it wins
+  over every other state, and a source never polled at all is not overdue.
+- ``documents_failing`` — the last N runs (N as for ``failing``) all read the listing but
+  each had a document it could not read (a letter's PDF broken, a page whose layout
+  changed): the source "works", yet a status change may be sitting in that document
+  unread.  Such a run still counts as a success for ``failing``; this names it instead.
 - ``stale`` — no new item for longer than the source's expected cadence × ``stale_factor``
   (``CAREWATCH_HEALTH_STALE_FACTOR``, default 2).  A source that has never produced a new item
   is never stale (there is nothing to measure from).
@@ -38,7 +47,12 @@ HEALTHY = "healthy"
 FAILING = "failing"
 EMPTY_LISTING = "empty_listing"
 STALE = "stale"
-PROBLEMS = (EMPTY_LISTING, FAILING, STALE)
+NOT_POLLED = "not_polled"
+DOCUMENTS_FAILING = "documents_failing"
+PROBLEMS = (NOT_POLLED, EMPTY_LISTING, FAILING, DOCUMENTS_FAILING, STALE)
+# However often a source is polled, an overdue alert waits at least this long: a 30-minute
+# source missing three slots is a restart, not an outage.
+MIN_OVERDUE = timedelta(hours=2)
 
 ALERT_SOURCE_HEALTH = "source_health"
 PRIORITY_HEALTH = 0  # below every status alert (unconfirmed reports are 1)
@@ -56,21 +70,25 @@ _EMPTY_LISTING_ERROR = re.compile(
 class Thresholds:
     failures: int = 3
     stale_factor: float = 2.0
+    overdue_factor: float = 3.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Thresholds:
         try:
             failures = int(env.get("CAREWATCH_HEALTH_FAILURES", "") or 3)
             factor = float(env.get("CAREWATCH_HEALTH_STALE_FACTOR", "") or 2.0)
+            overdue = float(env.get("CAREWATCH_HEALTH_OVERDUE_FACTOR", "") or 3.0)
         except ValueError:
             raise ValueError(
                 "CAREWATCH_HEALTH_FAILURES must be a whole number and "
-                "CAREWATCH_HEALTH_STALE_FACTOR a number, e.g. 3 and 2"
+                "CAREWATCH_HEALTH_STALE_FACTOR and CAREWATCH_HEALTH_OVERDUE_FACTOR numbers, "
+                "e.g. 3, 2 and 3"
             ) from None
-        if failures < 1 or factor <= 0:
+        if failures < 1 or factor <= 0 or overdue <= 0:
             raise ValueError("CAREWATCH_HEALTH_FAILURES must be >= 1 and "
-                             "CAREWATCH_HEALTH_STALE_FACTOR > 0")
-        return cls(failures=failures, stale_factor=factor)
+                             "CAREWATCH_HEALTH_STALE_FACTOR and "
+                             "CAREWATCH_HEALTH_OVERDUE_FACTOR > 0")
+        return cls(failures=failures, stale_factor=factor, overdue_factor=overdue)
 
 
 @dataclass(frozen=True)
@@ -127,11 +145,21 @@ def assess(
     now: datetime,
     thresholds: Thresholds = Thresholds(),
     feed: bool = False,
+    every: timedelta | None = None,
 ) -> Health:
     """The source's state given its recent ``runs`` (oldest first); rules in the module
-    docstring, checked in the order empty listing, failing, stale."""
+    docstring, checked in the order not polled (only when ``every``, the source's polling
+    interval, is given), empty listing, failing, documents failing, stale."""
     if not runs:
         return Health(HEALTHY)
+    if every is not None:
+        last = runs[-1].started_at
+        limit = max(every * thresholds.overdue_factor, MIN_OVERDUE)
+        if now - last > limit:
+            return Health(NOT_POLLED, last + limit,
+                          f"last polled {last:%d %b %Y %H:%M} UTC, expected every "
+                          f"{duration_text(every)}: is the poll deployment's schedule or "
+                          f"worker running? (`carewatch sources`, `prefect worker start`)")
     failed = consecutive_failures(runs)
     streak = runs[len(runs) - failed:]
     empty = [run for run in streak if is_empty_listing_error(run.errors)]
@@ -139,6 +167,10 @@ def assess(
         return Health(EMPTY_LISTING, empty[0].started_at, first_line(empty[-1].errors), failed)
     if failed >= thresholds.failures:
         return Health(FAILING, streak[0].started_at, first_line(streak[-1].errors), failed)
+    troubled = _trailing_item_errors(runs)
+    if len(troubled) >= thresholds.failures:
+        return Health(DOCUMENTS_FAILING, troubled[0].started_at,
+                      first_line(troubled[-1].errors), len(troubled))
     if not feed:
         zero = _trailing_empty(runs)
         if zero:
@@ -152,6 +184,24 @@ def assess(
                           f"no new item for {days} days (expected about every "
                           f"{cadence.days} days)")
     return Health(HEALTHY)
+
+
+def _trailing_item_errors(runs: Sequence[Run]) -> list[Run]:
+    """Successful runs at the end that each recorded a document error."""
+    trailing: list[Run] = []
+    for run in reversed(runs):
+        if not (run.ok and run.errors):
+            break
+        trailing.append(run)
+    return trailing[::-1]
+
+
+def duration_text(delta: timedelta) -> str:
+    """``delta`` in the sources file's own notation (30m, 6h, 1d)."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
 def _trailing_empty(runs: Sequence[Run]) -> list[Run]:

@@ -21,7 +21,9 @@ where they meet, and where the rules that matter most to a reader live (issue 4)
 
 The observation and the alert it causes are written in the *same* transaction, so a crash
 can never leave a recorded change without its alert, or an alert for a change that was
-rolled back.
+rolled back.  Each transaction locks the (authority, service, dimension) it is about to
+read and change (``repo.lock_status``) before reading it, so two concurrent polls reading
+two pages of one letter record one change, not two (issue 6).
 """
 
 from __future__ import annotations
@@ -87,10 +89,14 @@ def record_status(
     )
     found = classification.to_json()
     repo.set_classification(row, found)
+    # Before linking: a concurrent transaction storing another page of the same letter then
+    # either committed first (this page joins its event, and its status counts once) or
+    # waits for this one.
+    readings = classification.readings(effective_date=effective_date(row))
+    repo.lock_status(session, _aspects(readings))
     events.link(session, row, events.event_keys(pub, found))
     if not classification.authoritative:
-        events.join_report(session, row,
-                           classification.readings(effective_date=effective_date(row)),
+        events.join_report(session, row, readings,
                            row.published or classification.dates.published)
     return record_classification(
         session, row, classification, watches=watches, quiet=quiet, now=now, rank=rank
@@ -144,6 +150,7 @@ def record_readings(
     """
     authoritative = row.authoritative if authoritative is None else authoritative
     enqueued: list[Notice] = []
+    repo.lock_status(session, _aspects(readings))
     for reading in readings:
         if repo.observation_exists(session, row.id, reading):
             continue
@@ -159,6 +166,11 @@ def record_readings(
             enqueued += _take_effect(session, observation, row, reading, current,
                                      alert=alert, now=now, rank=rank)
     return enqueued
+
+
+def _aspects(readings: Sequence[Reading]) -> list[tuple[str, str, str]]:
+    """The (authority, service, dimension) of each reading: what ``repo.lock_status`` locks."""
+    return [(r.authority, r.service, r.dimension) for r in readings]
 
 
 def effective_date(row: models.Publication) -> date:
@@ -210,6 +222,7 @@ def review_observation(
         session.flush()
         return []
     reading = repo.as_reading(observation)
+    repo.lock_status(session, _aspects([reading]))
     current = repo.current_for(session, reading.authority, reading.service, reading.dimension)
     repo.set_review(observation, wanted, note=note, now=now)
     session.flush()

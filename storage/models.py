@@ -5,7 +5,9 @@ The tables follow the pipeline: a ``Publication`` (with its ``PublicationUrl`` a
 recorded status enqueues an ``Alert`` (the outbox) in the same transaction; each send of an
 alert to a channel is a ``Delivery``, and where it stands with each target (pending, with
 its next attempt; delivered; dead-lettered) a ``DeliveryState``; a target that answered
-410 Gone is a ``DisabledTarget``; each poll of a source is a ``SourceRun``.
+410 Gone is a ``DisabledTarget``; each poll of a source is a ``SourceRun``.  A ``StatusLock``
+row makes concurrent writers of one status take turns; ``Baseline`` says whether the quiet
+first-run baseline is still going on.
 
 There is deliberately no mutable "current status" table: the current status is the latest
 observation per (authority, service, dimension), so it can never disagree with the
@@ -291,6 +293,46 @@ class Delivery(Base):
     attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+class StatusLock(Base):
+    """One row per (authority, service, dimension) whose recorded status a transaction is
+    about to read and then change: updating it is the lock.
+
+    The ledger reads the recorded status, then writes an observation and perhaps an alert
+    (``storage.ledger``).  Two transactions doing that at once for two pages of one letter
+    (the CIW page and its Welsh twin, in two concurrent polls) would both read the old
+    status and both alert, under different keys (each cites its own page), which no unique
+    constraint can catch.  Each therefore updates this row first: the second waits until
+    the first commits and then reads the status the first recorded.  (SQLite lets one
+    writer in at a time anyway; PostgreSQL's row lock does the same there.)  The row
+    holds nothing else worth reading.
+    """
+
+    __tablename__ = "status_locks"
+
+    authority: Mapped[str] = mapped_column(String(255), primary_key=True)
+    service: Mapped[str] = mapped_column(String(SHORT), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(SHORT), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class Baseline(Base):
+    """The quiet first-run baseline while it lasts: one row (``id`` 1), written by the first
+    poll of an empty database and marked ``finished_at`` when a poll completes with
+    something stored.
+
+    "Is the database empty?" alone cannot say whether a run is part of the baseline: a second
+    poll started while the first is storing, or the next poll after the first was killed
+    half way, finds publications and would alert on every historical status of the sources
+    not yet read (``storage.repo.start_baseline``).
+    """
+
+    __tablename__ = "baseline"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DeliveryState(Base):

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage import models, repo
@@ -158,16 +157,11 @@ def claim(
     )
     if getattr(taken, "rowcount", 0) == 1:
         return True
-    if _state(session, alert_id, channel, target) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(models.DeliveryState(
-                alert_id=alert_id, channel=channel, target=target, state=PENDING, attempts=0,
-                next_attempt_at=until, updated_at=now))
-    except IntegrityError:  # another run inserted it first: theirs
-        return False
-    return True
+    # Never tried here: the first attempt's row is the claim.  If another run inserts it
+    # first (or is inserting it: PostgreSQL waits for that run to commit), it is theirs.
+    return repo.insert_if_absent(
+        session, models.DeliveryState, alert_id=alert_id, channel=channel, target=target,
+        state=PENDING, attempts=0, next_attempt_at=until, updated_at=now)
 
 
 def record_attempt(
@@ -195,10 +189,12 @@ def record_attempt(
     repo.record_delivery(session, alert_id, channel, target, ok=ok,
                          response_code=response_code, error=error, now=now)
     row = _state(session, alert_id, channel, target)
-    if row is None:
-        row = models.DeliveryState(alert_id=alert_id, channel=channel, target=target,
-                                   state=PENDING, attempts=0, next_attempt_at=now)
-        session.add(row)
+    if row is None:  # a replay of an alert never tried here, perhaps as a run claims it
+        repo.insert_if_absent(
+            session, models.DeliveryState, alert_id=alert_id, channel=channel, target=target,
+            state=PENDING, attempts=0, next_attempt_at=now, updated_at=now)
+        row = _state(session, alert_id, channel, target)
+        assert row is not None
     if scheduled:
         row.attempts = (row.attempts or 0) + 1
     if ok:
@@ -233,15 +229,10 @@ def disable_target(
 ) -> bool:
     """Stop sending to ``target``; True if it was enabled until now (so the caller raises
     one operations alert), False if it was already disabled."""
-    if session.get(models.DisabledTarget, (channel, target)) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(models.DisabledTarget(channel=channel, target=target, disabled_at=now,
-                                              reason=reason, alert_id=alert_id))
-    except IntegrityError:  # disabled by a concurrent run a moment ago
-        return False
-    return True
+    # Disabled by a concurrent run a moment ago: theirs, and their operations alert.
+    return repo.insert_if_absent(session, models.DisabledTarget, channel=channel,
+                                 target=target, disabled_at=now, reason=reason,
+                                 alert_id=alert_id)
 
 
 def enable_target(session: Session, target: str, *, now: datetime) -> list[Target]:

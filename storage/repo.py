@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from scrapers import base
@@ -34,10 +46,12 @@ __all__ = [
     "current_status",
     "enqueue",
     "enqueue_health",
+    "finish_baseline",
     "finish_run",
     "get_health",
     "get_observation",
     "history",
+    "in_baseline",
     "is_empty",
     "is_known",
     "known_urls",
@@ -46,6 +60,7 @@ __all__ = [
     "last_new_item",
     "last_success",
     "list_alerts",
+    "lock_status",
     "needs_review",
     "observation_exists",
     "open_unconfirmed",
@@ -57,6 +72,7 @@ __all__ = [
     "source_health",
     "set_classification",
     "set_review",
+    "start_baseline",
     "start_run",
     "upsert_publication",
 ]
@@ -111,6 +127,42 @@ def publication_by_url(session: Session, url: str) -> models.Publication | None:
 def is_empty(session: Session) -> bool:
     """True before the first publication is stored: the first poll is a quiet baseline."""
     return session.scalar(select(models.Publication.id).limit(1)) is None
+
+
+BASELINE_ID = 1  # the one ``models.Baseline`` row
+
+
+def start_baseline(session: Session, now: datetime) -> bool:
+    """At the start of a poll that writes: whether it is part of the quiet baseline.
+
+    The first poll of an empty database opens the baseline; it lasts until a poll
+    completes with something stored (``finish_baseline``).  A poll that starts while it
+    lasts is quiet too, whatever it finds stored: the first poll may be storing right now,
+    or may have been killed half way, and its sources not yet read hold history, not news.
+    Two first polls at once open it once (the second waits for, or finds, the first's row).
+    """
+    if is_empty(session):
+        insert_if_absent(session, models.Baseline, id=BASELINE_ID, started_at=now)
+    return in_baseline(session)
+
+
+def in_baseline(session: Session) -> bool:
+    """Whether the quiet baseline is going on (read only: a dry run's answer).  A database
+    with no publications is always in it."""
+    row = session.get(models.Baseline, BASELINE_ID, populate_existing=True)
+    if row is None:
+        return is_empty(session)
+    return row.finished_at is None
+
+
+def finish_baseline(session: Session, now: datetime) -> None:
+    """End the baseline, if one is going on and something has been stored: a poll that
+    read nothing (every source failed) leaves the next poll quiet still."""
+    if is_empty(session):
+        return
+    b = models.Baseline
+    session.execute(update(b).where(b.id == BASELINE_ID, b.finished_at.is_(None))
+                    .values(finished_at=now).execution_options(synchronize_session=False))
 
 
 def _match_publication(session: Session, pub: base.Publication) -> models.Publication | None:
@@ -367,6 +419,45 @@ def current_for(session: Session, authority: str, service: str, dimension: str) 
         session, o.authority == authority, o.service == service, o.dimension == dimension
     )
     return rows[0] if rows else None
+
+
+def lock_status(session: Session, aspects: Iterable[tuple[str, str, str]]) -> None:
+    """Hold the ``StatusLock`` of each (authority, service, dimension) until the caller's
+    transaction ends; a concurrent transaction holding one waits for it to end first.
+
+    Call it before reading the recorded status you are about to change: the status read
+    afterwards is then the one the other transaction committed.  Taken in sorted order, so
+    two transactions locking several never wait for each other in a cycle.
+    """
+    lock = models.StatusLock
+    for authority, service, dimension in sorted(set(aspects)):
+        insert_if_absent(session, lock, authority=authority, service=service,
+                         dimension=dimension)
+        session.execute(
+            update(lock)
+            .where(lock.authority == authority, lock.service == service,
+                   lock.dimension == dimension)
+            .values(version=lock.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def insert_if_absent(session: Session, model: type[models.Base], **values: Any) -> bool:
+    """INSERT a row unless one with the same key exists (or is being inserted by a
+    concurrent transaction, which PostgreSQL waits for); True if this call inserted it.
+
+    ``ON CONFLICT DO NOTHING`` rather than catching the unique violation: under pysqlite a
+    savepoint opened before the transaction's first write commits on release, so the usual
+    ``begin_nested`` recipe would commit half a transaction.
+    """
+    name = session.get_bind().dialect.name
+    if name not in ("postgresql", "sqlite"):  # a lost race is a unique violation, retried
+        session.execute(insert(model).values(**values))
+        return True
+    dialect_insert: Any = postgresql.insert if name == "postgresql" else sqlite.insert
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing()
+    # RETURNING says whether a row went in: psycopg reports no rowcount for this statement.
+    return session.execute(statement.returning(literal_column("1"))).first() is not None
 
 
 def observation_exists(session: Session, publication_id: int, reading: Reading) -> bool:

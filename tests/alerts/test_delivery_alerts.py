@@ -24,18 +24,27 @@ GONE = DeliveryProblem(**{**DEAD.__dict__, "problem": ENDPOINT_DISABLED, "attemp
 
 
 def test_subjects():
+    # The dead letter's target is in the body: with it, the subject of the alert it is
+    # about would not fit.
     assert render_subject(DEAD) == (
-        "carewatch: alert #12 not delivered by webhook to https://hooks.example.org/cw after 8 "
-        "attempts: Wrexham children's services: serious → significant concern (CIW letter, "
-        "3 Aug 2020)")
+        "carewatch: alert #12 not delivered (webhook, 8 attempts): Wrexham children's services…")
     assert render_subject(GONE) == (
         "carewatch: webhook endpoint https://hooks.example.org/cw disabled: it answered "
         "410 Gone")
 
 
+def test_subject_of_a_long_endpoint_names_its_host():
+    gone = DeliveryProblem(**{**GONE.__dict__,
+                              "target": "https://hooks.example.org/" + "carewatch/" * 8})
+    assert render_subject(gone) == (
+        "carewatch: webhook endpoint hooks.example.org disabled: it answered 410 Gone")
+    assert gone.target in render_text(gone)
+
+
 def test_bodies_say_what_to_do_and_escape(now):
     dead, gone = render_text(DEAD), render_text(GONE)
     assert "carewatch alerts replay 12" in dead and "Attempts: 8, the last at 1 Dec 2026" in dead
+    assert "Target: https://hooks.example.org/cw" in dead and f"Alert: #12 {DEAD.about}" in dead
     assert "carewatch alerts enable https://hooks.example.org/cw" in gone
     assert DEAD.key in dead and GONE.key in gone
     page = render_html(DEAD)

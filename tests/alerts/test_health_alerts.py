@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alerts.channels import OPS_ALERT_KINDS, channels_from_env
+from alerts.channels import DIGEST_KINDS, OPS_ALERT_KINDS, channels_from_env
 from alerts.email import build_email
 from alerts.message import render_html, render_payload, render_subject, render_text
 from storage.health import FAILING, HealthAlert
@@ -29,13 +29,29 @@ SMTP_ENV = {
 
 
 def test_render_subject_health():
+    # The error without its URL (the source is named, the URL is in the body), cut at a
+    # word rather than losing the run count, and the time of day gives way first.
     assert render_subject(FAILED) == (
-        "carewatch: source ciw_la_reports failing since 25 Nov 2026 09:00 UTC (3 runs): "
-        "https://careinspectorate.wales/news: HTTP 500 after 3 attempts"
+        "carewatch: source ciw_la_reports failing since 25 Nov 2026 (3 runs): HTTP 500 after 3…"
+    )
+    brief = HealthAlert(**{**FAILED.__dict__, "detail": "HTTP 500"})
+    assert render_subject(brief) == (
+        "carewatch: source ciw_la_reports failing since 25 Nov 2026 09:00 UTC (3 runs): HTTP 500"
     )
     assert render_subject(RECOVERED) == (
         "carewatch: source ciw_la_reports recovered (failing since 25 Nov 2026 09:00 UTC)"
     )
+
+
+def test_render_subject_health_keeps_the_http_status_of_a_long_error():
+    # What a failing council feed really reports (tests/flows/test_health.py).
+    robots = HealthAlert(**{**FAILED.__dict__, "source": "wrexham_news_rss", "detail": (
+        "https://news.wrexham.gov.uk/feed/: robots.txt of news.wrexham.gov.uk could not be "
+        "read (HTTP 500 after 2 attempts); RFC 9309 treats that as disallow-all, so nothing "
+        "is fetched from this host this run")})
+    assert render_subject(robots) == (
+        "carewatch: source wrexham_news_rss failing since 25 Nov 2026 09:00 UTC (3 runs): HTTP 500")
+    assert robots.detail in render_text(robots)
 
 
 def test_render_bodies_and_payload_health(now):
@@ -57,10 +73,19 @@ def test_health_email_headers(now):
     assert msg["X-Carewatch-Key"] == FAILED.key and msg["Subject"] == render_subject(FAILED)
 
 
-def test_without_ops_targets_status_channels_take_every_kind(secret):
+def test_without_ops_targets_status_channels_take_every_kind_but_digests(secret):
     channels = channels_from_env({**SMTP_ENV, "CAREWATCH_WEBHOOK_URL": "https://h.example.org/",
-                                  "CAREWATCH_WEBHOOK_SECRET": secret})
-    assert [(c.name, c.kinds) for c in channels] == [("email", None), ("webhook", None)]
+                                  "CAREWATCH_WEBHOOK_SECRET": secret,
+                                  "CAREWATCH_DIGEST_TO": "editor@example.org"})
+    every = frozenset(ALERT_KINDS) | OPS_ALERT_KINDS
+    assert [(c.name, c.kinds) for c in channels] == [
+        ("email", every), ("webhook", every), ("digest_email", DIGEST_KINDS)]
+    assert channels[2].target == "editor@example.org"
+
+
+def test_digest_recipients_need_an_smtp_server():
+    with pytest.raises(ValueError, match="CAREWATCH_DIGEST_TO is set but CAREWATCH_SMTP_HOST"):
+        channels_from_env({"CAREWATCH_DIGEST_TO": "editor@example.org"})
 
 
 def test_ops_targets_split_the_kinds(secret):

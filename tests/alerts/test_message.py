@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -39,34 +42,71 @@ from storage.status import (
     WARNING_NOTICE,
     Transition,
 )
+from tests.alerts.examples import (
+    ALL_ALERTS,
+    ESCALATION_2020,
+    INSPECTION_2020,
+    MONITORING_APR_2021,
+    PRESS_CLAIM,
+    STATUS_ALERTS,
+    WARNING,
+)
 
 HOSTILE = '<script>alert("owned")</script> & <b>bold</b>'
 
 
-def test_render_subject_escalation(escalation):
+def test_render_subject_escalation_says_which_way(escalation):
+    # "significant" is the HIGHER level: the subject says "escalated" so nobody reads the
+    # everyday meaning of the words (domain.md §6.1); the kind of letter gives way for it.
     assert render_subject(escalation) == (
-        "Wrexham children's services: serious → significant concern (CIW letter, 3 Aug 2020)"
+        "Wrexham children's services: serious → significant concern, escalated (CIW, 3 Aug 2020)"
     )
 
 
 def test_render_subject_first_reading(make_transition):
     t = make_transition(old=None, old_stated=None, old_url=None)
     assert render_subject(t) == (
-        "Wrexham children's services: significant concern (CIW letter, 3 Aug 2020)"
+        "Wrexham children's services: significant concern, first recorded "
+        "(CIW letter, 3 Aug 2020)"
     )
 
 
-def test_render_subject_judgement(make_transition):
-    t = make_transition(
-        dimension=JUDGEMENT,
-        old="inadequate with early indicators of improvement",
-        new="continuing to make improvements",
-        kind="monitoring_letter",
-        letter_date=date(2021, 12, 16),
-    )
+def test_render_subject_judgement_old_to_new_when_it_fits(make_transition):
+    t = make_transition(dimension=JUDGEMENT, old="inadequate", new="making progress",
+                        letter_date=date(2021, 12, 16))
     assert render_subject(t) == (
-        "Wrexham children's services: judgement now 'continuing to make improvements' "
-        "(CIW monitoring letter, 16 Dec 2021)"
+        "Wrexham children's services: 'inadequate' → 'making progress' (CIW letter, 16 Dec 2021)"
+    )
+
+
+def test_render_subject_judgement_keeps_the_new_phrase_whole(make_transition):
+    # The April 2021 monitoring letter: both phrases are long, the new one is the news.
+    t = make_transition(dimension=JUDGEMENT,
+                        old="inadequate with early indicators of improvement",
+                        new="continuing to make improvements required",
+                        kind="monitoring_letter", letter_date=date(2021, 6, 4))
+    assert render_subject(t) == (
+        "Wrexham children's: 'inadequate…' → 'continuing to make improvements required' (CIW)"
+    )
+
+
+def test_render_subject_judgement_old_phrase_keeps_the_words_that_differ(make_transition):
+    # November 2021: "…required" dropped.  Cutting the old phrase at its start would show
+    # 'continuing to make…' → 'continuing to make improvements', which hides the change.
+    t = make_transition(dimension=JUDGEMENT, old="continuing to make improvements required",
+                        new="continuing to make improvements", kind="monitoring_letter",
+                        letter_date=date(2021, 12, 14))
+    assert render_subject(t) == (
+        "Wrexham children's: '…improvements required' → 'continuing to make improvements' (CIW)"
+    )
+
+
+def test_render_subject_first_judgement_whole(make_transition):
+    t = make_transition(dimension=JUDGEMENT, old=None, old_stated=None, old_url=None,
+                        new="inadequate with early indicators of improvement",
+                        kind="inspection_report", letter_date=None, published=date(2021, 1, 26))
+    assert render_subject(t) == (
+        "Wrexham children's services: 'inadequate with early indicators of improvement' (CIW)"
     )
 
 
@@ -77,10 +117,10 @@ def test_render_subject_long_judgement_is_shortened_not_dropped(make_transition)
     )
     t = make_transition(dimension=JUDGEMENT, old=None, new=phrase, kind="inspection_report")
     subject = render_subject(t)
-    assert subject.startswith("Wrexham children's services: judgement now 'some progress has")
-    assert subject.endswith("…' (CIW inspection report, 3 Aug 2020)")
-    assert len(subject) < len(phrase) + 60
-    assert len(subject) <= SUBJECT_LIMIT + 40
+    assert subject == (
+        "Wrexham children's services: 'some progress has been made resulting…' (CIW, 3 Aug 2020)"
+    )
+    assert len(subject) < SUBJECT_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -94,12 +134,13 @@ def test_render_subject_long_judgement_is_shortened_not_dropped(make_transition)
     ],
 )
 def test_render_subject_source_label(make_transition, kind, label):
-    assert render_subject(make_transition(kind=kind)).endswith(f"({label}, 3 Aug 2020)")
+    t = make_transition(kind=kind, dimension=JUDGEMENT, old=None, new="inadequate")
+    assert render_subject(t) == f"Wrexham children's services: 'inadequate' ({label}, 3 Aug 2020)"
 
 
 def test_render_subject_uses_published_date_without_letter_date(make_transition):
     t = make_transition(letter_date=None, published=date(2021, 12, 16))
-    assert render_subject(t).endswith("(CIW letter, 16 Dec 2021)")
+    assert render_subject(t).endswith("(CIW, 16 Dec 2021)")
 
 
 def test_render_subject_adults(make_transition):
@@ -143,18 +184,20 @@ def test_render_text_escalation(escalation):
         "'serious concern' to 'significant concern'."
     )
     assert "Concern level: 'serious concern' → 'significant concern'" in text
+    assert "Previously recorded: 'serious concern', stated by CIW on 26 July 2019" in text
     assert (
-        "previously stated 26 July 2019 in "
+        "Previous document: "
         "https://careinspectorate.wales/sites/default/files/2019-07/wrexham-letter-en.pdf"
     ) in text
-    assert f'"{escalation.evidence}"' in text
+    assert f'  "{escalation.evidence}"\n  — CIW letter, 3 August 2020\n' in text
     assert f"Title: {escalation.title}" in text
     assert f"Link: {escalation.url}" in text
     assert "Letter date: 3 August 2020" in text
     assert "Published by CIW: 4 August 2020" in text
     assert "Fieldwork" not in text
     assert (
-        "'Significant concern' is CIW's higher level of concern, above 'serious concern'."
+        "'Significant concern' is the higher of CIW's two formal levels of concern about a "
+        "council's service, above 'serious concern' (the reverse of everyday English)."
     ) in text
     assert "automated carewatch alert" in text
     assert text.rstrip().endswith(escalation.key)
@@ -165,7 +208,7 @@ def test_render_text_de_escalation(make_transition):
     text = render_text(t)
     assert text.startswith("De-escalation: CIW's concern level for Wrexham children's services")
     assert "fell from 'significant concern' to 'serious concern'" in text
-    assert "'Serious concern' is CIW's lower formal level of concern" in text
+    assert "'Serious concern' is the lower of CIW's two formal levels of concern" in text
 
 
 def test_render_text_first_reading(make_transition):
@@ -289,8 +332,7 @@ def warning_notice(**changes: object) -> Notice:
 def test_render_subject_de_escalation(make_transition):
     t = make_transition(old=SIGNIFICANT_CONCERN, new=SERIOUS_CONCERN)
     assert render_subject(t) == (
-        "Wrexham children's services: significant → serious concern (de-escalation) "
-        "(CIW letter, 3 Aug 2020)"
+        "Wrexham children's services: significant → serious concern, de-escalated (CIW)"
     )
 
 
@@ -301,8 +343,7 @@ def test_render_text_de_escalation_says_it_was_stated_not_inferred(make_transiti
 
 def test_render_subject_warning_notice_is_urgent():
     assert render_subject(warning_notice()) == (
-        "URGENT — Welsh Ministers issued a Part 8 warning notice: Powys children's services "
-        "(Welsh Government statement, 17 Oct 2017)"
+        "URGENT — Powys children's services: Part 8 warning notice (Welsh Government, 17 Oct 2017)"
     )
 
 
@@ -320,16 +361,16 @@ def test_render_subject_intervention_removed():
     t = warning_notice(old=WARNING_NOTICE, new=INTERVENTION_REMOVED, published=date(2020, 11, 2),
                        priority=PRIORITY_CHANGE)
     assert render_subject(t) == (
-        "Powys children's services: Welsh Ministers' intervention removed "
-        "(Welsh Government statement, 2 Nov 2020)"
+        "Powys children's services: Part 8 intervention ended (Welsh Government, 2 Nov 2020)"
     )
     assert "has ended" in render_text(t)
 
 
 def test_render_subject_unconfirmed_report():
+    # recorded → claimed, and who claims it; the body says who recorded it and when.
     assert render_subject(unconfirmed()) == (
-        "Unconfirmed: wrexham.com says Wrexham children's services are at significant concern; "
-        "recorded status is serious (CIW, 8 Jul 2019)"
+        "Unconfirmed: Wrexham children's services: serious → significant concern, says "
+        "wrexham.com"
     )
 
 
@@ -338,8 +379,7 @@ def test_render_subject_unconfirmed_names_council_news_and_judgements():
                     dimension=JUDGEMENT, old="continuing to make improvements",
                     new="inadequate", old_stated=date(2021, 12, 14))
     assert render_subject(t) == (
-        "Unconfirmed: Wrexham Council news says Wrexham children's services are 'inadequate'; "
-        "recorded status is 'continuing to make improvements' (CIW, 14 Dec 2021)"
+        "Unconfirmed: Wrexham children's: 'continuing…' → 'inadequate', says Wrexham Council news"
     )
 
 
@@ -361,9 +401,10 @@ def test_render_text_unconfirmed_report_explains_itself():
 
 def test_render_text_unconfirmed_with_nothing_recorded():
     t = unconfirmed(old=None, old_stated=None, old_url=None, old_source=None)
-    assert render_subject(t).endswith("; no recorded status")
+    assert render_subject(t) == (
+        "Unconfirmed: Wrexham children's services: significant concern, says wrexham.com")
     assert "recorded status: none stated yet." in render_text(t)
-    assert "none: the regulator has stated none" in render_text(t)
+    assert "Concern level recorded: none stated by the regulator" in render_text(t)
 
 
 def test_render_html_unconfirmed_escapes_the_secondary_source():
@@ -382,3 +423,77 @@ def test_render_payload_types_and_priorities(escalation, now):
     urgent = render_payload(warning_notice(), now=now)
     assert (urgent["type"], urgent["data"]["priority"]) == ("status.changed", PRIORITY_INTERVENTION)
     assert from_payload(json.loads(json.dumps(report["data"]))) == unconfirmed()
+
+
+# --- every kind, as a reader gets it (issue 7) ---------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def _hostile(t):
+    """``t`` with every free-text field replaced by markup."""
+    if isinstance(t, Transition):
+        fields = ["evidence", "title", "authority", "url", "old_url"]
+        if t.dimension == JUDGEMENT:
+            fields += ["new"] + (["old"] if t.old else [])
+        return dataclasses.replace(t, **{f: f"{SCRIPT} {f}" for f in fields})
+    fields = [f for f in ("source", "title", "url", "detail", "target", "about", "channel")
+              if hasattr(t, f)]
+    return dataclasses.replace(t, **{f: f"{SCRIPT} {f}" for f in fields})
+
+
+@pytest.mark.parametrize("name", ALL_ALERTS)
+def test_render_html_escapes_every_value_of_every_kind(name):
+    page = render_html(_hostile(ALL_ALERTS[name]))
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="&lt;' not in page  # a hostile "URL" is never a link
+
+
+@pytest.mark.parametrize("name", ALL_ALERTS)
+def test_text_and_html_say_the_same(name):
+    t = ALL_ALERTS[name]
+    page = render_html(t)
+    shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.split("<body", 1)[1])).split())
+    for line in render_text(t).splitlines():
+        line = line.strip().strip('"')
+        if line and line != "--":
+            assert " ".join(line.split()) in shown, line
+
+
+def test_render_text_april_2021_monitoring_letter():
+    text = render_text(MONITORING_APR_2021)
+    assert text.startswith(
+        "CIW's judgement of Wrexham children's services is now 'continuing to make improvements "
+        "required' (previously 'inadequate with early indicators of improvement').")
+    for line in (
+        "Judgement: 'inadequate with early indicators of improvement' → 'continuing to make "
+        "improvements required'",
+        "Previously recorded: 'inadequate with early indicators of improvement', stated by CIW "
+        "on 26 January 2021",
+        f"Previous document: {INSPECTION_2020.url}",
+        f'"{MONITORING_APR_2021.evidence}"\n  — CIW monitoring letter, 4 June 2021',
+        f"Link: {MONITORING_APR_2021.url}",
+        "Letter date: 4 June 2021",
+        "Fieldwork: 26 April 2021 to 29 April 2021",
+        "Published by CIW: 10 June 2021",
+        "it is not a grade on a fixed scale, so carewatch does not say whether it is better or "
+        "worse than before",
+    ):
+        assert line in text, line
+
+
+def test_render_text_warning_notice_and_joint_review_name_their_publishers():
+    assert "Published by the Welsh Government: 17 October 2017" in render_text(WARNING)
+    joint = render_text(STATUS_ALERTS["joint review: prospects"])
+    assert joint.startswith("Joint review of Wrexham social services: 'poor prospects for "
+                            "improvement' → 'uncertain prospects for improvement'.")
+    assert "Published: 1 March 2006" in joint and "Published by CIW" not in joint
+
+
+def test_render_payload_direction(now):
+    assert render_payload(ESCALATION_2020, now=now)["data"]["direction"] == "escalation"
+    down = dataclasses.replace(ESCALATION_2020, old="significant", new="serious")
+    assert render_payload(down, now=now)["data"]["direction"] == "de_escalation"
+    assert render_payload(PRESS_CLAIM, now=now)["data"]["direction"] is None  # a claim
+    assert render_payload(MONITORING_APR_2021, now=now)["data"]["direction"] is None

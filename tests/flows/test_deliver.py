@@ -261,8 +261,8 @@ def test_exhausting_the_schedule_dead_letters_and_fires_one_ops_alert(world):
 
         [ops] = smtp.messages
         assert ops["Subject"].startswith(
-            f"carewatch: alert #{alert.id} not delivered by webhook to {hook.url} after 8 "
-            "attempts: Wrexham children's services: serious → significant")
+            f"carewatch: alert #{alert.id} not delivered (webhook, 8 attempts): Wrexham children's")
+        assert f"Target: {hook.url}" in ops.get_body(("plain",)).get_content()
         assert f"carewatch alerts replay {alert.id}" in ops.get_body(("plain",)).get_content()
         world.clock.now += timedelta(days=7)
         assert world.run(env).sent == []

@@ -40,3 +40,16 @@ def test_entrypoints_are_flows():
         assert isinstance(flow, Flow)
         assert flow.name == spec.name
 
+
+
+def test_health_is_daily_and_digest_weekly_with_a_valid_period():
+    from storage.digests import PERIODS
+
+    specs = {spec.name: spec for spec in DEPLOYMENTS}
+    assert set(specs) >= {"poll", "deliver", "source-health", "digest"}
+    minute, hour, day, month, weekday = specs["source-health"].cron.split()
+    assert minute.isdigit() and hour.isdigit() and (day, month, weekday) == ("*", "*", "*")
+    minute, hour, day, month, weekday = specs["digest"].cron.split()
+    assert minute.isdigit() and hour.isdigit() and (day, month) == ("*", "*")
+    assert weekday.isdigit()  # one day a week
+    assert specs["digest"].parameters["period"] in PERIODS

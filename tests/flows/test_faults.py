@@ -23,7 +23,7 @@ from flows.poll import PollReport, SourceReport
 from flows.poll import poll as poll_flow
 from replay.site import ReplaySite
 from storage import models, repo
-from storage.health import EMPTY_LISTING, FAILING, HEALTHY
+from storage.health import DOCUMENTS_FAILING, EMPTY_LISTING, FAILING, HEALTHY
 from storage.status import SIGNIFICANT_CONCERN
 
 CIW, NEWS = "ciw_la_reports", "wrexham_news_rss"
@@ -261,6 +261,23 @@ def test_broken_letter_pdf_is_recorded_then_read_once_fixed(scene, body, content
             models.Attachment.url == real(LETTER_PDF))).all()
         assert pdf.error is None and "significant" in pdf.text
     assert poll(CIW).transitions == [] and len(letter_mails(scene)) == 1
+
+
+def test_a_document_broken_for_three_polls_raises_one_operations_alert(scene):
+    """The listing works, so the source is not "failing"; but the letter that changes the
+    status is unreadable, and someone must be told before it is forgotten."""
+    scene.site.inject(exactly(LETTER_PDF), body=_truncated_pdf(), content_type="application/pdf")
+    quiet = [poll(CIW), poll(CIW)]
+    assert all(r.health_alerts == [] for r in quiet)
+    third = poll(CIW)
+    [alert] = third.health_alerts
+    assert (alert.problem, alert.recovered, alert.runs) == (DOCUMENTS_FAILING, False, 3)
+    assert alert.detail.startswith(real(LETTER_PDF) + ": corrupt PDF")
+    assert poll(CIW).health_alerts == []  # the same episode: nothing more
+    after = recover(scene)
+    [back] = after.health_alerts
+    assert (back.problem, back.recovered) == (DOCUMENTS_FAILING, True)
+    assert_letter_read_once(scene, after)
 
 
 # --- a document refused by the HTTP layer: off-allowlist redirect, oversized body -----------

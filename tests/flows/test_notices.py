@@ -54,8 +54,8 @@ def test_unconfirmed_report_is_delivered_once_as_such(pipeline):
     assert sorted(channel for _, channel in report.sent) == ["email", "webhook"]
     [mail] = pipeline.smtp.messages
     assert mail["Subject"] == (
-        "Unconfirmed: wrexham.com says Wrexham children's services are at serious concern; "
-        "recorded status is significant (CIW, 3 Aug 2020)"
+        "Unconfirmed: Wrexham children's services: significant → serious concern, says "
+        "wrexham.com"
     )
     text = mail.get_body(("plain",)).get_content()
     assert "This is not a change of status." in text

@@ -110,7 +110,7 @@ def test_review_confirm_alerts_exactly_once(database):
                           terminal_width=200)
     assert first.exit_code == 0, first.output
     assert f"Confirmed observation {hedged.id}." in first.output
-    assert ("alert enqueued: Wrexham children's services: judgement now 'making some progress"
+    assert ("alert enqueued: Wrexham children's: 'continuing to make…' → 'making some progress"
             in first.output)
     assert _alert_count(database) == 2
 

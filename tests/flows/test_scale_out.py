@@ -6,10 +6,12 @@ for the project's data, and the replay site, SMTP server and webhook receiver on
 on 1 July 2020 (a quiet baseline: publications stored, nothing sent), then after CIW's
 letter of 3 August 2020 (one status change, children's services serious -> significant,
 delivered by the worker's flow run by email and signed webhook); then ``deliver/deliver``
-runs and sends nothing again.  What landed is read back from PostgreSQL with SQLAlchemy.
-The SMTP password and webhook secret live only in the worker's environment: the test
-checks they appear in no flow-run parameter, in no deployment, and in none of the
-worker's, server's or API's logs.
+runs and sends nothing again; then ``source-health/source-health`` (no problem to report)
+and ``digest/digest`` (one weekly digest email).  What landed is read back from PostgreSQL
+with SQLAlchemy.  The SMTP password lives only in the worker's environment and the webhook
+secret in a Prefect Secret block (``carewatch secret set``): the test checks neither
+appears in any flow-run parameter, in any deployment, or in the worker's, server's or API's
+logs.
 
 Runs only against PostgreSQL (``CAREWATCH_TEST_POSTGRES_URL``, exported by ``.ci/run``):
 the test creates a schema of its own there and drops it afterwards.  Without it the test
@@ -27,15 +29,14 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from flows.demo import AFTER, BEFORE, demo_environment, new_webhook_secret
 from flows.deployments import DEPLOYMENTS, TIMEZONE
@@ -45,12 +46,14 @@ from replay.sinks import SmtpSink, WebhookReceiver
 from storage.db import make_engine
 from storage.notices import ALERT_STATUS_CHANGE
 from storage.status import CHILDREN, SERIOUS_CONCERN, SIGNIFICANT_CONCERN
+from tests.postgres import postgres_schema
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-POSTGRES_ENV = "CAREWATCH_TEST_POSTGRES_URL"
 POOL = "carewatch"
+SECRET_BLOCK = "carewatch-webhook-secret"
+DIGEST_TO = "editor@localhost"
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 SERVER_TIMEOUT = 120  # a cold `prefect server start` migrates its own database first
 RUN_TIMEOUT = 180  # one poll of every source; the worker picks a run up within a second
@@ -130,26 +133,6 @@ def _wait_for(predicate: Callable[[], Any], timeout: float, what: str,
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{diagnostics()}")
 
 
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A fresh schema in the test database; yields a database URL that uses only it."""
-    base = os.environ.get(POSTGRES_ENV, "").strip()
-    if not base:
-        pytest.skip(f"PostgreSQL not configured: set {POSTGRES_ENV}=postgresql+psycopg://… "
-                    "(.ci/run starts a throwaway server and sets it) to run the scale-out test")
-    schema = f"cw_scale_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 def start_server(processes: Processes, env: dict[str, str],
                  diagnostics: Callable[[], str]) -> str:
     """``prefect server start`` on a free loopback port; its API URL once healthy.
@@ -211,7 +194,7 @@ def test_poll_deployment_on_a_prefect_worker_with_postgresql(tmp_path: Path) -> 
         return "\n".join(processes.tail(name) for name in ("server", "worker"))
 
     with (
-        postgres_schema() as database_url,
+        postgres_schema("cw_scale") as database_url,
         ReplayServer(as_of=BEFORE) as site,
         SmtpSink(credentials=(SMTP_USER, smtp_password)) as smtp,
         WebhookReceiver(webhook_secret) as hook,
@@ -251,11 +234,22 @@ def _scale_out(stage: Stage, processes: Processes, diagnostics: Callable[[], str
         assert schedule["schedule"]["cron"] == spec.cron
         assert schedule["schedule"]["timezone"] == TIMEZONE
 
+    # The webhook secret goes into a Prefect Secret block as the README says, typed at
+    # `carewatch secret set`'s prompt; the worker is told only the block's name.
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "secret", "set", SECRET_BLOCK],
+                          cwd=REPO, env=client_env, input=f"{webhook_secret}\n" * 2,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert webhook_secret not in done.stdout + done.stderr
+    stage(f"carewatch secret set {SECRET_BLOCK}: stored on the server")
     carewatch_env = demo_environment(tmp_path, site.url, smtp, hook, webhook_secret)
+    del carewatch_env["CAREWATCH_WEBHOOK_SECRET"]
     carewatch_env.update({
         "CAREWATCH_DATABASE_URL": database_url,
         "CAREWATCH_SMTP_USERNAME": SMTP_USER,
         "CAREWATCH_SMTP_PASSWORD": smtp_password,
+        "CAREWATCH_WEBHOOK_SECRET_BLOCK": SECRET_BLOCK,
+        "CAREWATCH_DIGEST_TO": DIGEST_TO,
         "CAREWATCH_CRAWL_RETRY_DELAYS": "1,2",  # a transient hiccup costs seconds, not 70
     })
     worker = processes.start(
@@ -332,10 +326,20 @@ def _scale_out(stage: Stage, processes: Processes, diagnostics: Callable[[], str
         # --- the deliver deployment: nothing pending, nothing sent again ---------------------
         run("deliver/deliver", "deliver")
         assert delivered() == 2
+
+        # --- the daily health check and the weekly digest, as the schedules run them --------
+        run("source-health/source-health", "source health")
+        assert count("SELECT count(*) FROM alerts WHERE kind = 'source_health'") == 0
+        run("digest/digest", "digest")
+        assert count("SELECT count(*) FROM alerts WHERE kind = 'digest'") == 1
+        stage("source health: no problem; digest: queued once")
     finally:
         engine.dispose()
 
-    [mail] = smtp.received
+    [digest] = [m for m in smtp.received if m.rcpt_tos == (DIGEST_TO,)]
+    assert "weekly digest" in digest.message["Subject"]
+    assert "1 status change" in digest.message["Subject"]
+    [mail] = [m for m in smtp.received if m.rcpt_tos != (DIGEST_TO,)]
     assert mail.login == SMTP_USER
     assert mail.message["Subject"].startswith("Wrexham children's services: serious → significant")
     [webhook] = hook.received

@@ -1,5 +1,7 @@
 """replay.sinks: the loopback SMTP sink and webhook receiver, driven by plain clients
-(smtplib, httpx, the standardwebhooks reference signer), independent of carewatch's alerts."""
+(smtplib, httpx, the standardwebhooks reference signer) rather than carewatch's senders.  The
+webhook bodies are carewatch payloads all the same, because the receiver holds every payload
+to the published schema."""
 
 from __future__ import annotations
 
@@ -14,10 +16,20 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from replay.sinks import SmtpSink, WebhookReceiver
+from alerts.message import render_payload
+from replay.sinks import SchemaViolation, SmtpSink, WebhookReceiver
+from storage.status import Transition
 
 SECRET = "whsec_" + base64.b64encode(b"sink-test-secret-sink-test-secret").decode()
-BODY = json.dumps({"type": "status.changed", "data": {"new": "significant"}}).encode()
+LETTER = Transition(
+    key="cw_sink_test", authority="Wrexham", service="children", dimension="concern_level",
+    old="serious", new="significant", scheme="cop_2019",
+    evidence="Our concerns have escalated from serious to significant.",
+    source="ciw_la_reports", kind="annual_letter", title="Annual letter",
+    url="https://careinspectorate.wales/letter.pdf",
+)
+PAYLOAD = render_payload(LETTER, now=datetime(2020, 8, 5, 9, 30, tzinfo=UTC))
+BODY = json.dumps(PAYLOAD).encode()
 
 
 def message(subject: str = "hello") -> EmailMessage:
@@ -204,3 +216,50 @@ def test_webhook_receiver_get_is_405_and_stop_closes_port():
     assert httpx.get(receiver.url).status_code == 405
     receiver.stop()
     assert not port_is_open(port)
+
+
+# --- the payload schema ------------------------------------------------------------------
+
+BROKEN = {**PAYLOAD, "data": {**PAYLOAD["data"], "new": "grave", "rating": "good"}}
+BROKEN_BODY = json.dumps(BROKEN).encode()
+
+
+def test_webhook_receiver_records_no_schema_error_for_a_valid_payload():
+    with WebhookReceiver(SECRET) as receiver:
+        httpx.post(receiver.url, content=BODY, headers=signed(BODY))
+    assert receiver.schema_errors == [] and receiver.received[0].schema_errors == ()
+
+
+def test_webhook_receiver_answers_400_to_a_payload_that_breaks_the_schema():
+    # SchemaViolation is raised on leaving the receiver's block, inside pytest.raises.
+    with pytest.raises(SchemaViolation) as violation, \
+            WebhookReceiver(SECRET, responses=[500]) as receiver:
+        bad = httpx.post(receiver.url, content=BROKEN_BODY, headers=signed(BROKEN_BODY, "msg_bad"))
+        good = httpx.post(receiver.url, content=BODY, headers=signed(BODY))
+    assert (bad.status_code, good.status_code) == (400, 500)  # the queue is not spent on it
+    assert "payload breaks the schema" in bad.text and "$.data.new" in bad.text
+    (record, _) = receiver.received
+    assert record.verified and record.status_sent == 400
+    assert any(e.startswith("$.data.new: 'grave' is not one of") for e in record.schema_errors)
+    assert any("'rating'" in e for e in record.schema_errors)
+    assert receiver.schema_errors == [f"msg_bad: {e}" for e in record.schema_errors]
+    assert "msg_bad: $.data.new" in str(violation.value)
+
+
+def test_webhook_receiver_never_masks_the_blocks_own_failure():
+    with pytest.raises(KeyError), WebhookReceiver(SECRET) as receiver:
+        httpx.post(receiver.url, content=BROKEN_BODY, headers=signed(BROKEN_BODY))
+        raise KeyError("the test's own failure")
+    assert receiver.schema_errors
+
+
+def test_webhook_receiver_checks_the_schema_of_verified_payloads_only():
+    with WebhookReceiver(SECRET) as receiver:
+        response = httpx.post(receiver.url, content=BROKEN_BODY, headers={"webhook-id": "x"})
+    assert response.status_code == 401 and receiver.schema_errors == []
+
+
+def test_webhook_receiver_schema_check_can_be_turned_off():
+    with WebhookReceiver(SECRET, check_schema=False) as receiver:
+        response = httpx.post(receiver.url, content=BROKEN_BODY, headers=signed(BROKEN_BODY))
+    assert response.status_code == 204 and receiver.schema_errors == []

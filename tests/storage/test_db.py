@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, delete, inspect, selec
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from storage import models
+from storage import models, repo
 from storage.db import (
     MIGRATIONS_DIR,
     _normalise_url,
@@ -107,14 +109,14 @@ def test_migrate_from_url_any_cwd_and_idempotent(
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0005",)
+            ("0006",)
         ]
     engine.dispose()
 
 
 def test_migrations_have_one_head_and_live_in_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0005"]
+    assert script.get_heads() == ["0006"]
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0001_initial.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0002_review_and_notices.py").is_file()
@@ -288,3 +290,90 @@ def test_migration_0002_up_and_down_keeps_every_row(engine: Engine) -> None:
     assert counts == [2, 2, 1, 1]
     _alembic(engine, "upgrade", "head")
     assert _schema_diffs(engine, models.Base.metadata) == []
+
+
+# --- migration 0006 (issue 6): a database in use has had its baseline ----------------------
+
+
+def test_migration_0006_a_database_in_use_is_past_its_baseline(engine: Engine) -> None:
+    """Upgrading a database that already holds publications must not make the next poll a
+    quiet baseline (it would swallow real changes); an empty one starts its baseline at
+    the first poll as before."""
+    _alembic(engine, "downgrade", "0005")
+    now = datetime(2020, 8, 5, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        connection.execute(text(_ROWS_0001[0]), {"now": now, "true": True, "false": False})
+    _alembic(engine, "upgrade", "head")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, started_at, finished_at FROM baseline")).all()
+    assert [(i, started is not None, finished is not None) for i, started, finished in rows] == [
+        (1, True, True)]
+    with make_session_factory(engine)() as session:
+        assert not repo.in_baseline(session)
+    assert _schema_diffs(engine, models.Base.metadata) == []
+
+    _alembic(engine, "downgrade", "0005")
+    assert "baseline" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM publications"))
+    _alembic(engine, "upgrade", "head")
+    with make_session_factory(engine)() as session:
+        assert repo.in_baseline(session)
+        assert session.scalar(select(models.Baseline)) is None
+
+
+
+
+# --- concurrent migrations (issue 6) -----------------------------------------------------
+
+_MIGRATE_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from storage.db import make_engine, migrate
+url, schema, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+options = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
+engine = make_engine(url, **options)
+while not go.exists():
+    time.sleep(0.001)
+migrate(engine)
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite-file", "postgresql"])
+def test_processes_migrating_a_new_database_at_once_take_turns(
+        backend: str, tmp_path: Path) -> None:
+    """Several workers started on a new database all find it unmigrated: without the
+    migration lock all but one crash (or wait on each other for ever) creating tables
+    another has just created.  Four processes are released together."""
+    from tests.storage.conftest import POSTGRES_ENV, _postgres_engine
+
+    if backend == "sqlite-file":
+        url, schema, cleanup = f"sqlite:///{tmp_path / 'new.db'}", "", None
+    else:
+        schema = f"cw_migrate_{uuid.uuid4().hex[:12]}"
+        engine, cleanup = _postgres_engine(schema)
+        engine.dispose()
+        url = os.environ[POSTGRES_ENV]
+    go = tmp_path / "go"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    workers = [subprocess.Popen([sys.executable, "-c", _MIGRATE_WHEN_TOLD, url, schema, str(go)],
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for _ in range(4)]
+    try:
+        time.sleep(2)  # let every worker import and connect
+        go.touch()
+        outcomes = [worker.communicate(timeout=90) for worker in workers]
+        assert [worker.returncode for worker in workers] == [0] * 4, outcomes
+        engine = make_engine(url, **({"connect_args": {"options": f"-csearch_path={schema}"}}
+                                     if schema else {}))
+        try:
+            assert _schema_diffs(engine, models.Base.metadata) == []
+        finally:
+            engine.dispose()
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+        if cleanup is not None:
+            cleanup()
