@@ -7,6 +7,7 @@ SQLite file.  The clock is a step function the tests move: nothing sleeps, nothi
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -161,6 +162,31 @@ def test_500_then_200_is_delivered_once_with_the_same_webhook_id(world):
     assert world.state(alert.id).state == "delivered"
     assert world.attempts() == [(alert.id, "webhook", False, 500),
                                 (alert.id, "webhook", True, 204)]
+
+
+def test_500_then_timeout_then_200_is_delivered_once_with_one_webhook_id(world):
+    """The receiver errs, then hangs past our timeout (it may still have acted on it), then
+    answers: every request carries the same webhook-id, and the alert is delivered once."""
+    with WebhookReceiver(world.secret, responses=[500]) as hook:
+        env = {**hook_env(world.secret, hook), "CAREWATCH_WEBHOOK_TIMEOUT": "0.5"}
+        alert = world.enqueue()
+        assert world.run(env).sent == []
+        hook.delay = 2.0
+        world.clock.now = T0 + 5 * SECOND
+        second = world.run(env)
+        assert second.sent == [] and "timed out" in second.failed[0][2].lower()
+        hook.delay = 0.0
+        world.clock.now = T0 + timedelta(minutes=6)
+        assert world.run(env).sent == [(alert.key, "webhook")]
+        world.clock.now = T0 + timedelta(days=30)
+        assert world.run(env).sent == []
+        deadline = time.monotonic() + 5  # the hung answer may still be on its way
+        while len(hook.received) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert {h.id for h in hook.received} == {alert.key}
+    assert len(hook.received) == 3
+    assert [ok for _, _, ok, _ in world.attempts()] == [False, False, True]
+    assert world.state(alert.id).state == "delivered"
 
 
 def test_retry_after_is_honoured(world):
