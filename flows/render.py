@@ -4,7 +4,6 @@ no decisions; every function takes the records it shows."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from storage.health import duration_text
 from storage.status import (
     REVIEW_AUTO,
     REVIEW_CONFIRMED,
@@ -127,8 +127,8 @@ def source_health(console: Console, rows: Sequence[Any], sources: Mapping[str, A
             state = f"[dim]disabled[/] ({state})"
         table.add_row(str(number), r.source, escape(source.title if source else ""),
                       source.publisher if source else "—",
-                      _duration(source.every) if source else "—",
-                      _duration(source.cadence) if source else "—", state,
+                      duration_text(source.every) if source else "—",
+                      duration_text(source.cadence) if source else "—", state,
                       _moment(r.last_success), str(r.consecutive_failures),
                       "—" if r.found_last_run is None else str(r.found_last_run),
                       _moment(r.last_new_item))
@@ -136,14 +136,6 @@ def source_health(console: Console, rows: Sequence[Any], sources: Mapping[str, A
     for number, r in enumerate(rows, 1):
         if r.last_error:
             console.print(f"  [{number}] last error: {escape(r.last_error)}", soft_wrap=True)
-
-
-def _duration(value: timedelta) -> str:
-    """``timedelta`` in the sources file's own notation (30m, 6h, 60d)."""
-    minutes = int(value.total_seconds() // 60)
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
 # --- history and review -------------------------------------------------------------------
