@@ -2,8 +2,9 @@
 report that touches the database (read-only; the caller owns the session).
 
 The rules that decide what counts live where the pipeline keeps them, and are reused, not
-restated: ``repo.ACCEPTED`` says which review states count, ``ledger._document`` completes a
-document's kind and dates from what the classifier read (as the alert for it was worded),
+restated: ``repo.ACCEPTED`` says which review states count, ``ledger.describe_document``
+completes a document's kind and dates from what the classifier read (as the alert for it was
+worded),
 ``repo.source_health`` is the health view ``carewatch sources`` prints.
 """
 
@@ -175,7 +176,7 @@ def _bare(row: models.Publication) -> Document:
 
 def _document(row: models.Publication, text: str,
               members: Mapping[int, Sequence[models.Publication]]) -> Document:
-    described = ledger._document(row)
+    described = ledger.describe_document(row)
     found = _classified(row)
     also = tuple(Link(m.id, m.source, m.url, m.title)
                  for m in members.get(row.event_id or -1, ()) if m.id != row.id)

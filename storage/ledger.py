@@ -252,7 +252,7 @@ def _take_effect(
     """What an accepted observation causes, given the status recorded before it.  The
     notice cites the most authoritative page of the observation's event (the regulator's
     own page rather than the council paper that carried its letter)."""
-    document = _document(events.best(session, row, rank))
+    document = describe_document(events.best(session, row, rank))
     notice: Notice | None
     if observation.authoritative:
         _settle_reports(session, observation, reading, current, now=now)
@@ -269,7 +269,7 @@ def _take_effect(
 
 
 def _unconfirmed_report(
-    reading: Reading, document: _Document, current: StatusRow | None, *, now: datetime
+    reading: Reading, document: DescribedDocument, current: StatusRow | None, *, now: datetime
 ) -> Notice | None:
     """The notice a secondary reading raises: None when it agrees with the recorded status
     or speaks for a date before it (a recap of history is not a claim of change)."""
@@ -333,7 +333,7 @@ def _settle_reports(
 
 
 @dataclass(frozen=True)
-class _Document:
+class DescribedDocument:
     """The publication as an alert describes it (``status.PublicationLike``): its stored
     fields, completed from what the classifier read where the scraper had nothing, and the
     classifier's document kind (a CIW letter inside a council paper is a CIW letter)."""
@@ -348,10 +348,10 @@ class _Document:
     fieldwork_end: date | None
 
 
-def _document(row: models.Publication) -> _Document:
+def describe_document(row: models.Publication) -> DescribedDocument:
     dates = _classified_dates(row)
     kind = (row.classification or {}).get("kind")
-    return _Document(
+    return DescribedDocument(
         url=row.url,
         title=row.title,
         kind=kind if kind and kind != status.KIND_OTHER else row.kind,
